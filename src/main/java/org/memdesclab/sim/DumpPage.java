@@ -1,0 +1,95 @@
+package org.memdesclab.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * dump_page() as mm/debug.c {@code __dump_folio} prints it in 6.18, without the final "page dumped
+ * because" line (callers add their reason). Pointers are printed unhashed, as with the
+ * {@code no_hash_pointers} boot option, so learners can follow them.
+ */
+public final class DumpPage {
+    /** %pGp flag names in the order the kernel's table lists them (include/trace/events/mmflags.h). */
+    private static final PageFlag[] PRINT_ORDER = {
+        PageFlag.PG_locked, PageFlag.PG_waiters, PageFlag.PG_referenced, PageFlag.PG_uptodate, PageFlag.PG_dirty,
+        PageFlag.PG_lru, PageFlag.PG_active, PageFlag.PG_workingset, PageFlag.PG_owner_priv_1, PageFlag.PG_owner_2,
+        PageFlag.PG_arch_1, PageFlag.PG_reserved, PageFlag.PG_private, PageFlag.PG_private_2, PageFlag.PG_writeback,
+        PageFlag.PG_head, PageFlag.PG_reclaim, PageFlag.PG_swapbacked, PageFlag.PG_unevictable, PageFlag.PG_dropbehind,
+        PageFlag.PG_mlocked, PageFlag.PG_hwpoison, PageFlag.PG_idle, PageFlag.PG_young, PageFlag.PG_arch_2,
+    };
+
+    private DumpPage() {}
+
+    /** The dump_page lines for one PFN. */
+    public static List<String> dump(Machine m, long pfn) {
+        Memmap mm = m.memmap();
+        List<String> out = new ArrayList<>();
+        long head = m.compoundHeadPfn(pfn);
+        boolean headValid = m.validPfn(head) && head <= pfn;
+        if (!headValid) head = pfn;
+        boolean large = mm.isHead(head) && head + 1 < m.nrPages();
+        long idx = pfn - head;
+        int mapcount = mm.pageType(pfn) + 1;
+        if (PageType.hasType(mapcount - 1)) mapcount = 0;
+        long mapping = mm.mapping(head);
+        long folioMapping = (mapping & 3) != 0 ? 0 : mapping;
+        out.add(String.format("page: refcount:%d mapcount:%d mapping:%016x index:%#x pfn:%#x", mm.refcount(head), mapcount,
+                folioMapping, mm.word(head, Memmap.W_INDEX) + idx, pfn));
+        if (large) {
+            Folio f = m.folio(head);
+            out.add(String.format("head: order:%d mapcount:%d entire_mapcount:%d nr_pages_mapped:%d pincount:%d", f.order(),
+                    f.mapcount(), f.entireMapcount(), f.nrPagesMapped(), f.pincount()));
+        }
+        long memcg = mm.word(head, Memmap.W_MEMCG);
+        if (memcg != 0) out.add(String.format("memcg:%x", memcg));
+        String prefix = (mapping & 3) == 3 ? "ksm " : (mapping & 1) != 0 ? "anon " : "";
+        out.add(prefix + "flags: " + formatFlags(mm.flags(head)));
+        int type = mm.pageType(head);
+        if (PageType.hasType(type)) out.add(String.format("page_type: %x(%s)", type >>> 24, pageTypeName(type)));
+        rawLines(out, "raw: ", mm.words(pfn));
+        if (large) {
+            rawLines(out, "head: ", mm.words(head));
+            rawLines(out, "head: ", mm.words(head + 1));
+        }
+        return out;
+    }
+
+    private static void rawLines(List<String> out, String prefix, long[] w) {
+        out.add(String.format("%s%016x %016x %016x %016x", prefix, w[0], w[1], w[2], w[3]));
+        out.add(String.format("%s%016x %016x %016x %016x", prefix, w[4], w[5], w[6], w[7]));
+    }
+
+    /** page_type_name(): the 6.18 table has no zsmalloc entry and ends before large_kmalloc. */
+    static String pageTypeName(int type) {
+        int top = type >>> 24;
+        return switch (top) {
+            case 0xf0 -> "buddy";
+            case 0xf1 -> "offline";
+            case 0xf2 -> "table";
+            case 0xf3 -> "guard";
+            case 0xf4 -> "hugetlb";
+            case 0xf5 -> "slab";
+            case 0xf6 -> "(null)";
+            case 0xf7 -> "unaccepted";
+            default -> "unknown";
+        };
+    }
+
+    /** %pGp: the word in hex, then the set flags by name and the node, zone and last_cpupid fields. */
+    public static String formatFlags(long flags) {
+        StringBuilder sb = new StringBuilder(String.format("%#x(", flags));
+        boolean any = false;
+        for (PageFlag f : PRINT_ORDER) {
+            if ((flags & f.mask()) != 0) {
+                if (any) sb.append('|');
+                sb.append(f.printName());
+                any = true;
+            }
+        }
+        if (any) sb.append('|');
+        sb.append("node=").append(FlagsWord.node(flags));
+        sb.append("|zone=").append(FlagsWord.zone(flags));
+        sb.append(String.format("|lastcpupid=%#x", FlagsWord.lastCpupid(flags)));
+        return sb.append(')').toString();
+    }
+}

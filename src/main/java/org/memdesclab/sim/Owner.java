@@ -1,0 +1,31 @@
+package org.memdesclab.sim;
+
+/**
+ * Who a page frame belongs to, as far as the memmap alone can tell (the question a PFN walker such as
+ * compaction or memory-failure asks). The web memmap colours and letters cells by it.
+ */
+public enum Owner {
+    /** Head of a free buddy block ({@code PageBuddy}, order in private). */
+    FREE_HEAD('B'),
+    /** Inside a free buddy block, after its head. */
+    FREE_INSIDE('.'),
+    /** Free, parked on a CPU's per-CPU list. */
+    FREE_PCP('C'),
+    /** Head of a compound page or large folio. */
+    HEAD('H'),
+    /** Tail page of a compound page or large folio. */
+    TAIL('T'),
+    /** An allocated order-0 page or the first page of a non-compound allocation. */
+    PAGE('P'),
+    /** An unreferenced page inside a non-compound allocation (no refcount of its own). */
+    PAGE_INSIDE('p'),
+    /** Reserved at boot (PG_reserved): kernel text and data, firmware. */
+    RESERVED('R');
+
+    private final char letter;
+
+    Owner(char letter) { this.letter = letter; }
+
+    /** The letter the lab shows in the memmap cell, so colour is never the only signal. */
+    public char letter() { return letter; }
+}

@@ -86,12 +86,12 @@ public final class GoalChecks {
             }
             name = map.keySet().iterator().next();
             Object value = map.get(name);
-            if (value instanceof Map<?, ?> inner) {
+            if (name.equals("not") && value != null && !(value instanceof Map<?, ?> m2 && m2.containsKey("goal"))) {
+                params.put("goal", value); // not: GOAL
+            } else if (value instanceof Map<?, ?> inner) {
                 inner.forEach((k, v) -> params.put(String.valueOf(k), v));
             } else if (value instanceof List<?> l && isCombinator(name)) {
                 params.put("goals", l);
-            } else if (value != null && name.equals("not")) {
-                params.put("goal", value);
             } else if (value != null) {
                 throw new IllegalArgumentException("the parameters of \"" + name + "\" must be a mapping, like " + name + ": {order: 3}");
             }

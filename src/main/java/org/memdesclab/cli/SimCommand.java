@@ -66,6 +66,20 @@ public final class SimCommand implements Callable<Integer> {
         return run(config, new InputStreamReader(System.in, StandardCharsets.UTF_8), System.out, trace);
     }
 
+    /**
+     * The machine configuration that {@code sim} options describe (e.g. {@code "--pcp", "--pages", "128"}), for
+     * scripts and tests. Throws IllegalArgumentException with a clear message if they are invalid.
+     */
+    public static MachineConfig configFromArgs(String... args) {
+        SimCommand c = new SimCommand();
+        try {
+            new CommandLine(c).parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return c.config();
+    }
+
     /** The machine configuration the options describe; IllegalArgumentException with a clear message if invalid. */
     MachineConfig config() {
         boolean usePcp = pcp || pcpBatch != null || pcpHigh != null;

@@ -10,7 +10,8 @@ import org.memdesclab.sim.MachineConfig;
 /**
  * Measures the simulator on this machine: allocator round trips, boot time and heap per simulated
  * page. Each figure is the median of several timed rounds after a warm-up, so JIT compilation is
- * out of the way. These are figures to read, not assertions.
+ * out of the way. Times are the benchmark thread's CPU time (ThreadMXBean), so other work on the machine
+ * disturbs them less than wall-clock time would. These are figures to read, not assertions.
  */
 public final class SimBenchmark {
     private static final int ROUNDS = 7;
@@ -27,16 +28,19 @@ public final class SimBenchmark {
         out.println("Memdesc Lab simulator benchmark (" + Runtime.getRuntime().availableProcessors() + " CPUs, "
                 + System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + ")");
         out.println();
-        out.println("alloc_pages + __free_pages pair on a fresh 262,144-page zone (each alloc splits the");
-        out.println("order-10 block at PFN 0 down to the order asked for, each free merges it back):");
-        out.printf("  %-34s %10s%n", "case", "ns/pair");
+        out.println("alloc_pages + __free_pages pairs on a 262,144-page zone, ns per pair:");
+        out.println("  fresh: the zone as booted; each alloc splits an order-10 block down to the order asked");
+        out.println("         for and each free merges it back (the worst case: 10 splits and 10 merges)");
+        out.println("  steady: half the pages in use, every other page free, so a pair touches one list");
+        out.printf("  %-32s %10s %10s%n", "case", "fresh", "steady");
         for (int order : new int[] {0, 3}) {
             for (boolean trace : new boolean[] {false, true}) {
-                double ns = pairNanos(order, trace, false);
-                out.printf("  order %d, tracing %-3s %19.1f%n", order, trace ? "on" : "off", ns);
+                out.printf("  order %d, tracing %-3s %19.1f %10.1f%n", order, trace ? "on" : "off",
+                        pairNanos(order, trace, false, false), pairNanos(order, trace, false, true));
             }
         }
-        out.printf("  order 0, tracing off, per-CPU lists %12.1f%n", pairNanos(0, false, true));
+        out.printf("  order 0, tracing off, per-CPU lists %6.1f %10.1f%n", pairNanos(0, false, true, false),
+                pairNanos(0, false, true, true));
         out.println();
         out.println("Boot (memmap initialised, every page freed as __free_pages_core does) and heap:");
         out.printf("  %12s %12s %18s%n", "pages", "boot ms", "heap bytes/page");
@@ -51,22 +55,32 @@ public final class SimBenchmark {
     }
 
     /** Median nanoseconds per alloc+free pair over several rounds. */
-    double pairNanos(int order, boolean trace, boolean pcp) {
+    double pairNanos(int order, boolean trace, boolean pcp, boolean steady) {
         MachineConfig cfg = MachineConfig.withPages(262_144);
         if (pcp) cfg = cfg.withPcp(63, 512);
         Machine m = new Machine(cfg);
+        if (steady) fragment(m, order);
         m.trace().setEnabled(trace);
         int iterations = Math.max(1000, (int) (400_000 * scale));
         long sink = 0;
         for (int i = 0; i < iterations; i++) sink += pair(m, order, trace);
         double[] rounds = new double[ROUNDS];
         for (int r = 0; r < ROUNDS; r++) {
-            long t0 = System.nanoTime();
+            long t0 = cpuNanos();
             for (int i = 0; i < iterations; i++) sink += pair(m, order, trace);
-            rounds[r] = (System.nanoTime() - t0) / (double) iterations;
+            rounds[r] = (cpuNanos() - t0) / (double) iterations;
         }
         if (sink == 42) out.print("");
         return median(rounds);
+    }
+
+    /** Allocate every block of this order, then free every other one: free blocks whose buddies are busy. */
+    private static void fragment(Machine m, int order) {
+        long blocks = m.nrPages() >> order;
+        long[] pfns = new long[(int) blocks];
+        for (int i = 0; i < blocks; i++) pfns[i] = m.allocPages(Gfp.GFP_KERNEL, order);
+        for (int i = 0; i < blocks; i++) if ((pfns[i] >> order & 1) == 1) m.freePages(pfns[i], order);
+        m.drainAllPages();
     }
 
     private static long pair(Machine m, int order, boolean trace) {
@@ -83,9 +97,9 @@ public final class SimBenchmark {
         for (int i = 0; i < 2; i++) sink += new Machine(cfg).nrPages();
         double[] ms = new double[rounds];
         for (int r = 0; r < rounds; r++) {
-            long t0 = System.nanoTime();
+            long t0 = cpuNanos();
             Machine m = new Machine(cfg);
-            ms[r] = (System.nanoTime() - t0) / 1e6;
+            ms[r] = (cpuNanos() - t0) / 1e6;
             sink += m.nrPages();
         }
         if (sink == 42) out.print("");
@@ -108,6 +122,8 @@ public final class SimBenchmark {
         for (int i = 0; i < 3; i++) System.gc();
         return mem.getHeapMemoryUsage().getUsed();
     }
+
+    private static long cpuNanos() { return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime(); }
 
     private static double median(double[] v) {
         double[] s = v.clone();

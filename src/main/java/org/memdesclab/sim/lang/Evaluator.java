@@ -277,7 +277,8 @@ final class Evaluator {
         requireScalar(v, u.op());
         if (u.op().equals("!")) return v.known() ? Value.integer(v.isZero() ? 1 : 0) : Value.unknown(CType.INT);
         if (v.isPointer()) throw KernelError.error("invalid argument type '" + v.typeName() + "' to unary expression");
-        CType.Int t = promote((CType.Int) v.type());
+        // gfp_t is __bitwise: ~ on a gfp_t stays a gfp_t (so GFP_KERNEL & ~__GFP_RECLAIM prints as flags)
+        CType.Int t = u.op().equals("~") && v.type().equals(CType.GFP) ? CType.GFP : promote((CType.Int) v.type());
         if (!v.known()) return Value.unknown(t);
         return switch (u.op()) {
             case "-" -> Value.of(t, -v.bits());
@@ -326,6 +327,7 @@ final class Evaluator {
             return Value.of(t, v);
         }
         CType.Int t = common(lt, rt);
+        if (lt.equals(CType.GFP) && rt.equals(CType.GFP) && (op.equals("|") || op.equals("&") || op.equals("^"))) t = CType.GFP;
         boolean cmp = switch (op) { case "==", "!=", "<", "<=", ">", ">=" -> true; default -> false; };
         if ((op.equals("/") || op.equals("%")) && r.known() && r.bits() == 0) {
             throw KernelError.error((op.equals("/") ? "division" : "remainder") + " by zero is undefined");

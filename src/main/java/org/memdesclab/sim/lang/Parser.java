@@ -40,7 +40,9 @@ final class Parser {
 
     private Stmt statement() {
         if (peek().kind() == Kind.EOF) return new Empty();
-        if (peek().is(";") && peek(1).kind() == Kind.EOF) return new Empty();
+        int k = 0;
+        while (peek(k).is(";")) k++;
+        if (peek(k).kind() == Kind.EOF) return new Empty();
         Stmt s;
         if (peek().kind() == Kind.IDENT && isTypeName(peek().text())) {
             s = declaration();
@@ -61,7 +63,7 @@ final class Parser {
                 s = new ExprStmt(e);
             }
         }
-        if (peek().is(";")) next();
+        while (peek().is(";")) next();
         if (peek().kind() != Kind.EOF) {
             if (toks.get(at - 1).is(";")) {
                 throw KernelError.error("one statement per line: unexpected " + peek().describe() + " after ';'");

@@ -98,6 +98,7 @@ public final class LessonParser {
         String summary = top.string("summary", "");
         MachineConfig machine = top.has("machine") ? machine(Fields.of("machine", top.get("machine"))) : MachineConfig.defaults();
         List<String> setup = top.strings("setup");
+        for (String s : setup) checkBalanced(top, "setup", s);
 
         List<Object> rawSteps = top.list("steps");
         if (rawSteps.isEmpty()) throw new Fields.Problem("a lesson needs at least one step under \"steps\"");
@@ -166,6 +167,7 @@ public final class LessonParser {
         if (solution.isEmpty()) throw f.problem("missing \"solution\": the statements that reach the goal (tests replay them)");
         for (String s : solution) {
             if (s.contains("\n")) throw f.problem("\"solution\" items must be one statement each, on one line: \"" + s.strip() + "\"");
+            checkBalanced(f, "solution", s);
         }
         List<Question> questions = new ArrayList<>();
         List<Object> rawQ = f.list("questions");
@@ -220,6 +222,24 @@ public final class LessonParser {
                 return new Question(id, kind, prompt, List.of(), -1, String.join("\n", lines), explanation);
             }
             default -> throw f.problem("unknown kind \"" + kind + "\"; use choice or predict");
+        }
+    }
+
+    /**
+     * Catches the commonest YAML slip in statement lists: in a flow list, {@code [alloc_pages(GFP_KERNEL, 0)]},
+     * the comma splits one statement into two items.
+     */
+    private static void checkBalanced(Fields f, String key, String statement) {
+        int depth = 0;
+        boolean quoted = false;
+        for (char c : statement.toCharArray()) {
+            if (c == '"') quoted = !quoted;
+            else if (!quoted && c == '(') depth++;
+            else if (!quoted && c == ')') depth--;
+        }
+        if (depth != 0) {
+            throw f.problem("\"" + key + "\" item \"" + statement.strip() + "\" has unbalanced parentheses; in a [flow, list] a comma"
+                    + " splits items, so write one \"- statement\" line per statement, or quote the statement");
         }
     }
 

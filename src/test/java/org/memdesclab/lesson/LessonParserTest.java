@@ -272,4 +272,14 @@ class LessonParserTest {
         assertEquals("step 2 (\"second\"): \"solution\" items must be one statement each, on one line: \"a = 1\nb = 2\"",
                 error(GOOD.replace("solution: [\"__free_pages(p, 0)\"]", "solution:\n      - |\n        a = 1\n        b = 2")));
     }
+
+    @Test
+    void aCommaInAFlowListThatSplitsAStatementIsCaught() {
+        assertEquals("step 2 (\"second\"): \"solution\" item \"p = alloc_pages(GFP_KERNEL\" has unbalanced parentheses; in a [flow, list]"
+                + " a comma splits items, so write one \"- statement\" line per statement, or quote the statement",
+                error(GOOD.replace("solution: [\"__free_pages(p, 0)\"]", "solution: [p = alloc_pages(GFP_KERNEL, 0)]")));
+        assertEquals("front matter: \"setup\" item \"p = alloc_pages(GFP_KERNEL\" has unbalanced parentheses; in a [flow, list] a comma splits items, so write one"
+                + " \"- statement\" line per statement, or quote the statement",
+                error(GOOD.replace("setup:\n  - p = alloc_pages(GFP_KERNEL, 0)", "setup: [p = alloc_pages(GFP_KERNEL, 0)]")));
+    }
 }

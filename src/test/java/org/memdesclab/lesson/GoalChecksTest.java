@@ -256,4 +256,10 @@ class GoalChecksTest {
         assertEquals(GoalResult.notMet("This goal could not be checked: boom"),
                 registry.evaluate(new GoalSpec("broken", Map.of()), new GoalContext(console.machine(), history)));
     }
+
+    @Test
+    void everyCheckIsDocumentedInTheAuthoringGuide() throws java.io.IOException {
+        String guide = java.nio.file.Files.readString(java.nio.file.Path.of("content/README.md"));
+        for (GoalCheck c : checks.all()) assertTrue(guide.contains("| `" + c.name() + "` |"), c.name() + " has a row in content/README.md");
+    }
 }

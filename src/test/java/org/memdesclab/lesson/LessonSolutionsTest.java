@@ -89,6 +89,27 @@ class LessonSolutionsTest {
         }));
     }
 
+    /** Lesson Markdown is rendered with raw HTML escaped, so a tag an author typed would show as text. */
+    private static final java.util.regex.Pattern ESCAPED_TAG =
+            java.util.regex.Pattern.compile("&lt;/?(sup|sub|br|em|strong|b|i|a|p|span|div|code|kbd|var|ul|li|pre)\\b");
+
+    @Test
+    void noLessonTextUsesRawHtmlTags() {
+        for (Lesson l : contentLessons()) {
+            List<String> html = new ArrayList<>(List.of(l.introHtml(), l.realKernelHtml()));
+            for (Step s : l.steps()) {
+                html.add(s.proseHtml());
+                html.addAll(s.hintsHtml());
+                for (Question q : s.questions()) {
+                    html.add(q.promptHtml());
+                    html.add(q.explanationHtml());
+                    html.addAll(q.choices());
+                }
+            }
+            for (String h : html) assertFalse(ESCAPED_TAG.matcher(h).find(), l.id() + ": raw HTML is escaped, use Markdown: " + h);
+        }
+    }
+
     @Test
     void everyHintProseAndQuestionRendersToNonEmptyHtml() {
         for (Lesson l : contentLessons()) {

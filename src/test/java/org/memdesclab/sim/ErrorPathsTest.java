@@ -116,5 +116,7 @@ class ErrorPathsTest {
         assertEquals(-1, m.allocPages(K, 11));
         assertEquals(before, m.digest());
         assertTrue(m.drainLog().get(0).startsWith("WARNING: CPU: 0 PID: 1 at mm/page_alloc.c"));
+        assertEquals(-1, m.allocPages(K, 12));
+        assertEquals(List.of(), m.drainLog(), "WARN_ON_ONCE warns only the first time");
     }
 }

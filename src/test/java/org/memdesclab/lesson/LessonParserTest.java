@@ -282,4 +282,37 @@ class LessonParserTest {
                 + " \"- statement\" line per statement, or quote the statement",
                 error(GOOD.replace("setup:\n  - p = alloc_pages(GFP_KERNEL, 0)", "setup: [p = alloc_pages(GFP_KERNEL, 0)]")));
     }
+
+    /** Whatever an author breaks, the loader answers with a LessonFormatException naming the file, never another exception. */
+    @Test
+    void everyMutationOfAGoodFileLoadsOrFailsWithAFormatError() {
+        String[] lines = GOOD.split("\n", -1);
+        List<String> values = List.of("", " []", " {}", " null", " 5", " -1", " x", " [1, [2]]", " {a: {b: c}}", " \"\"", " 2024-01-01");
+        int variants = 0;
+        for (int i = 0; i < lines.length; i++) {
+            List<String> texts = new java.util.ArrayList<>();
+            texts.add(join(lines, i, null));
+            int colon = lines[i].indexOf(':');
+            if (colon > 0) for (String v : values) texts.add(join(lines, i, lines[i].substring(0, colon + 1) + v));
+            for (String t : texts) {
+                variants++;
+                try {
+                    parse(t);
+                } catch (LessonFormatException expected) {
+                    assertEquals(FILE, expected.file());
+                    assertTrue(!expected.problem().isBlank());
+                }
+            }
+        }
+        assertTrue(variants > 300, "mutations tried: " + variants);
+    }
+
+    private static String join(String[] lines, int at, String replacement) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < lines.length; i++) {
+            if (i == at && replacement == null) continue;
+            sb.append(i == at ? replacement : lines[i]).append('\n');
+        }
+        return sb.toString();
+    }
 }

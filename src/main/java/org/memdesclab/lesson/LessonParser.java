@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -180,7 +181,7 @@ public final class LessonParser {
 
     private static Question question(String where, String defaultId, Object raw) {
         Fields f = Fields.of(where, raw);
-        f.allowOnly("id", "kind", "prompt", "choices", "answer", "statement", "explanation");
+        f.allowOnly("id", "kind", "prompt", "choices", "answer", "statement", "explanation", "vary");
         String id = f.string("id", defaultId);
         if (!ID.matcher(id).matches()) throw f.problem("the id \"" + id + "\" may use only lower-case letters, digits, \"-\" and \"_\"");
         String kind = f.string("kind").toLowerCase(Locale.ROOT);
@@ -189,6 +190,7 @@ public final class LessonParser {
         switch (kind) {
             case "choice" -> {
                 if (f.has("statement")) throw f.problem("a choice question has no \"statement\" (did you mean kind: predict?)");
+                if (f.has("vary")) throw f.problem("only predict questions can \"vary\" (the lab cannot compute a choice question's answer)");
                 List<String> choices = f.strings("choices");
                 if (choices.size() < 2) throw f.problem("a choice question needs at least two \"choices\"");
                 if (!f.has("answer")) throw f.problem("missing \"answer\": the right choice's text, or its index counting from 0");
@@ -219,10 +221,39 @@ public final class LessonParser {
                 if (st instanceof List<?>) lines.addAll(f.strings("statement"));
                 else for (String l : f.string("statement").split("\n")) if (!l.isBlank()) lines.add(l.strip());
                 if (lines.isEmpty()) throw f.problem("\"statement\" is empty");
-                return new Question(id, kind, prompt, List.of(), -1, String.join("\n", lines), explanation);
+                String statement = String.join("\n", lines);
+                Map<String, List<Long>> vary = vary(f, f.string("prompt") + "\n" + statement + "\n" + f.string("explanation", ""));
+                return new Question(id, kind, prompt, List.of(), -1, statement, explanation, vary);
             }
             default -> throw f.problem("unknown kind \"" + kind + "\"; use choice or predict");
         }
+    }
+
+    private static final Pattern VARIABLE = Pattern.compile("\\{\\{([a-z_][a-z0-9_]*)}}");
+
+    /** vary: {name: [min, max], ...}; every variable must be used and every {{name}} declared. */
+    private static Map<String, List<Long>> vary(Fields f, String texts) {
+        Map<String, List<Long>> out = new java.util.LinkedHashMap<>();
+        if (f.has("vary")) {
+            Fields v = Fields.of(f.where() + ": vary", f.get("vary"));
+            for (Map.Entry<String, Object> e : v.raw().entrySet()) {
+                String name = e.getKey();
+                if (!name.matches("[a-z_][a-z0-9_]*")) throw v.problem("variable \"" + name + "\" must be a lower-case name");
+                if (!(e.getValue() instanceof List<?> l) || l.size() != 2 || !l.stream().allMatch(o -> o instanceof Integer || o instanceof Long)) {
+                    throw v.problem("\"" + name + "\" must be a range [min, max] of two whole numbers");
+                }
+                long min = ((Number) l.get(0)).longValue();
+                long max = ((Number) l.get(1)).longValue();
+                if (max < min) throw v.problem("\"" + name + "\" has an empty range [" + min + ", " + max + "]");
+                if (!texts.contains("{{" + name + "}}")) throw v.problem("\"" + name + "\" is never used as {{" + name + "}}");
+                out.put(name, List.of(min, max));
+            }
+        }
+        Matcher m = VARIABLE.matcher(texts);
+        while (m.find()) {
+            if (!out.containsKey(m.group(1))) throw f.problem("{{" + m.group(1) + "}} is not declared under \"vary\"");
+        }
+        return out;
     }
 
     /**

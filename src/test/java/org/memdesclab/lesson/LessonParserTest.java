@@ -315,4 +315,45 @@ class LessonParserTest {
         }
         return sb.toString();
     }
+
+    private static final String VARYING = GOOD
+            .replace("        statement: |\n          r = alloc_pages(GFP_KERNEL, 0)\n          page_to_pfn(r)\n",
+                    "        statement: __find_buddy_pfn({{pfn}}, {{order}})\n        vary:\n          pfn: [8, 15]\n          order: [0, 2]\n")
+            .replace("prompt: What prints?", "prompt: What does __find_buddy_pfn({{pfn}}, {{order}}) print?");
+
+    @Test
+    void aPredictQuestionCanVaryWithTheSeed() {
+        Question q = parse(VARYING).steps().get(0).questions().get(1);
+        assertTrue(q.varies());
+        assertEquals(Map.of("pfn", List.of(8L, 15L), "order", List.of(0L, 2L)), q.vary());
+        Question a = q.variant(42);
+        assertEquals(a, q.variant(42), "the same seed gives the same variant");
+        Map<String, Long> v = q.values(42);
+        assertEquals("__find_buddy_pfn(" + v.get("pfn") + ", " + v.get("order") + ")", a.statement());
+        assertEquals("<p>What does __find_buddy_pfn(" + v.get("pfn") + ", " + v.get("order") + ") print?</p>", a.promptHtml());
+        assertTrue(!a.varies());
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (long seed = 0; seed < 200; seed++) {
+            Map<String, Long> x = q.values(seed);
+            assertTrue(x.get("pfn") >= 8 && x.get("pfn") <= 15 && x.get("order") >= 0 && x.get("order") <= 2, x.toString());
+            seen.add(x.toString());
+        }
+        assertEquals(24, seen.size(), "every combination turns up");
+        assertTrue(q.variant(Question.seed("learner-a", "buddy", "guess")).equals(q.variant(Question.seed("learner-a", "buddy", "guess"))));
+        assertEquals(Question.seed("a", "b"), Question.seed("a", "b"));
+        assertTrue(Question.seed("ab", "c") != Question.seed("a", "bc"));
+    }
+
+    @Test
+    void badVariablesAreRefused() {
+        assertEquals("step 1 (\"first\") question 2: {{order}} is not declared under \"vary\"",
+                error(VARYING.replace("          order: [0, 2]\n", "")));
+        assertEquals("step 1 (\"first\") question 2: vary: \"extra\" is never used as {{extra}}",
+                error(VARYING.replace("order: [0, 2]", "order: [0, 2]\n          extra: [1, 2]")));
+        assertEquals("step 1 (\"first\") question 2: vary: \"pfn\" has an empty range [15, 8]", error(VARYING.replace("[8, 15]", "[15, 8]")));
+        assertEquals("step 1 (\"first\") question 2: vary: \"pfn\" must be a range [min, max] of two whole numbers",
+                error(VARYING.replace("[8, 15]", "[8]")));
+        assertEquals("step 1 (\"first\") question 1: only predict questions can \"vary\" (the lab cannot compute a choice question's answer)",
+                error(GOOD.replace("answer: b", "answer: b\n        vary: {x: [1, 2]}")));
+    }
 }

@@ -137,10 +137,15 @@ class LessonSolutionsTest {
                     if (!q.kind().equals("predict")) continue;
                     GoalContext ctx = LessonMachines.context(console, history);
                     long digest = console.machine().digest();
-                    QuestionGrader.Outcome o = grader.expected(q, l, ctx);
-                    assertTrue(o.ok(), l.id() + "/" + q.id() + ": " + o.failure());
-                    assertFalse(o.text().isBlank(), l.id() + "/" + q.id() + " prints something");
-                    assertTrue(grader.gradePredict(q, o.text(), l, ctx).correct());
+                    for (long seed = 0; seed < (q.varies() ? 16 : 1); seed++) {
+                        Question v = q.variant(seed);
+                        assertFalse(v.statement().contains("{{") || v.promptHtml().contains("{{") || v.explanationHtml().contains("{{"),
+                                l.id() + "/" + q.id() + ": every variable is filled in");
+                        QuestionGrader.Outcome o = grader.expected(v, l, ctx);
+                        assertTrue(o.ok(), l.id() + "/" + q.id() + " seed " + seed + ": " + o.failure());
+                        assertFalse(o.text().isBlank(), l.id() + "/" + q.id() + " prints something");
+                        assertTrue(grader.gradePredict(v, o.text(), l, ctx).correct());
+                    }
                     assertEquals(digest, console.machine().digest(), "grading must not touch the learner's machine");
                 }
                 history.addAll(LessonMachines.run(console, s.solution()));

@@ -61,9 +61,9 @@ public final class Slub {
     /** kmalloc index (1..13) to cache index in {@link #caches}. */
     private final int[] kmallocCache = new int[14];
     /** Sparse object memory: address of an 8-byte word inside an object to the value stored there (free pointers). */
-    private Map<Long, Long> objMem;
-    /** Objects that are free (on some CPU freelist or slab freelist). */
-    private Set<Long> freeObjs;
+    private LongLongMap objMem;
+    /** Objects that are free (on some CPU freelist or slab freelist), as keys. */
+    private LongLongMap freeObjs;
     private boolean warnedGetSlab;
     private boolean warnedGetLargeKmalloc;
     private boolean warnedNotSlab;
@@ -74,8 +74,8 @@ public final class Slub {
         this.trace = trace;
         this.cpus = cpus;
         this.caches = new ArrayList<>();
-        this.objMem = new HashMap<>();
-        this.freeObjs = new HashSet<>();
+        this.objMem = new LongLongMap();
+        this.freeObjs = new LongLongMap();
         // create_kmalloc_caches(): the caches exist from boot; their slab pages come when first used
         for (int size : KMALLOC_SIZES) {
             int kidx = size == 96 ? 1 : size == 192 ? 2 : KmemCache.ilog2(size);
@@ -94,8 +94,8 @@ public final class Slub {
         this.caches = new ArrayList<>();
         for (KmemCache k : o.caches) caches.add(k.copy());
         System.arraycopy(o.kmallocCache, 0, kmallocCache, 0, kmallocCache.length);
-        this.objMem = new HashMap<>(o.objMem);
-        this.freeObjs = new HashSet<>(o.freeObjs);
+        this.objMem = o.objMem.copy();
+        this.freeObjs = o.freeObjs.copy();
         this.warnedGetSlab = o.warnedGetSlab;
         this.warnedGetLargeKmalloc = o.warnedGetLargeKmalloc;
         this.warnedNotSlab = o.warnedNotSlab;
@@ -201,7 +201,7 @@ public final class Slub {
                 int n = objectsOf(pfn);
                 for (int i = 0; i < n && shown < 16; i++) {
                     long obj = base + (long) i * s.size;
-                    if (!freeObjs.contains(obj)) {
+                    if (!freeObjs.containsKey(obj)) {
                         lines.add(String.format("Object 0x%016x @offset=%d", obj, (long) i * s.size));
                         shown++;
                     }
@@ -283,7 +283,7 @@ public final class Slub {
 
     private void zero(KmemCache s, long obj) {
         // init_on_alloc / __GFP_ZERO clears the object, including the stale free pointer
-        objMem.put(obj + s.offset, 0L);
+        objMem.put(obj + s.offset, 0);
     }
 
     /** ___slab_alloc(). */
@@ -401,7 +401,7 @@ public final class Slub {
         for (int i = 0; i < objects; i++) {
             long obj = base + (long) i * s.size;
             setFp(s, obj, i + 1 < objects ? obj + s.size : 0);
-            freeObjs.add(obj);
+            freeObjs.put(obj, 1);
         }
         setSlabFreelist(pfn, base);
         s.nrSlabs++;
@@ -499,7 +499,7 @@ public final class Slub {
                     + "Nothing was changed)");
             throw new KernelError(lines);
         }
-        if (freeObjs.contains(x)) {
+        if (freeObjs.containsKey(x)) {
             List<String> lines = new ArrayList<>();
             lines.add(String.format("error: double free: object 0x%016x of %s is already free", x, s.name));
             lines.addAll(slabBug(s, "Object already free"));
@@ -528,7 +528,7 @@ public final class Slub {
         if (s.cpuSlab[cpu] == slab) {
             setFp(s, x, s.cpuFreelist[cpu]);
             s.cpuFreelist[cpu] = x;
-            freeObjs.add(x);
+            freeObjs.put(x, 1);
             if (trace.on()) trace.emit("slab_free", String.format("%s: fast path: 0x%016x pushed on CPU %d's freelist (its free "
                     + "pointer at +%d holds %s)", s.name, x, cpu, s.offset, ptr(fp(s, x))));
             return;
@@ -544,7 +544,7 @@ public final class Slub {
         int inuse = inuse(slab) - 1;
         boolean frozen = frozen(slab);
         setCounters(slab, inuse, objectsOf(slab), frozen);
-        freeObjs.add(x);
+        freeObjs.put(x, 1);
         if (trace.on()) trace.emit("__slab_free", String.format("%s: 0x%016x pushed on slab PFN %d's freelist; inuse %d", s.name, x,
                 slab, inuse));
         if (frozen) {
@@ -787,8 +787,7 @@ public final class Slub {
 
     /** get_freepointer(): the pointer stored inside a free object at s->offset. */
     long fp(KmemCache s, long obj) {
-        Long v = objMem.get(obj + s.offset);
-        return v == null ? 0 : v;
+        return objMem.get(obj + s.offset, 0);
     }
 
     /** get_freepointer() for callers outside the package. */
@@ -805,7 +804,7 @@ public final class Slub {
     private static String ptr(long v) { return v == 0 ? "NULL" : String.format("0x%016x", v); }
 
     /** True if the object at {@code x} is free (on some freelist). */
-    public boolean isFree(long x) { return freeObjs.contains(x); }
+    public boolean isFree(long x) { return freeObjs.containsKey(x); }
 
     // ---------------------------------------------------------------- memory the console can read
 
@@ -851,8 +850,7 @@ public final class Slub {
         long[] cpuSlab = cpuSlabOwner(a);
         if (cpuSlab != null) return cpuWord(caches.get((int) cpuSlab[0]), (int) cpuSlab[1], (int) cpuSlab[2]);
         // object memory inside a slab page
-        Long v = objMem.get(a);
-        if (v != null) return v;
+        if (objMem.containsKey(a)) return objMem.get(a, 0);
         long pfn = (a - Addresses.PAGE_OFFSET) >>> Addresses.PAGE_SHIFT;
         long head = m.compoundHeadPfn(pfn);
         KmemCache s = cacheAt(mm.word(head, Memmap.W_LRU_NEXT));
@@ -1072,7 +1070,7 @@ public final class Slub {
             }
             int free = onList + (isCpu ? cpuFreeCount.getOrDefault(pfn, 0) : 0);
             for (int i = 0; i < objects; i++) {
-                if (freeObjs.contains(base + (long) i * k.size)) free--;
+                if (freeObjs.containsKey(base + (long) i * k.size)) free--;
             }
             if (free != 0) problems.add(k.name + ": slab PFN " + pfn + ": the free objects do not match the freelists");
         }
@@ -1089,7 +1087,7 @@ public final class Slub {
     }
 
     long digest() {
-        long h = objMem.hashCode() * 31L + freeObjs.hashCode();
+        long h = objMem.contentHash() * 31L + freeObjs.contentHash();
         for (KmemCache k : caches) {
             h = h * 31 + java.util.Arrays.hashCode(k.cpuFreelist);
             h = h * 31 + java.util.Arrays.hashCode(k.cpuSlab);

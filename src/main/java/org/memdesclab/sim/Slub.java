@@ -264,6 +264,12 @@ public final class Slub {
 
     /** kmem_cache_alloc(s, gfp): an object address, or 0 (NULL) when no slab can be had. */
     public long alloc(KmemCache s, int gfp) {
+        if (trace.on()) trace.emit("kmem_cache_alloc", s.name + ", gfp " + Gfp.format(gfp) + ", on CPU " + m.cpu(), 0);
+        return slabAlloc(s, gfp);
+    }
+
+    /** slab_alloc_node(): the CPU freelist fast path, else ___slab_alloc. */
+    private long slabAlloc(KmemCache s, int gfp) {
         int cpu = m.cpu();
         long obj = s.cpuFreelist[cpu];
         if (obj != 0) {
@@ -436,6 +442,8 @@ public final class Slub {
         long pfn = requireSlabObject(x, fn);
         KmemCache actual = cacheOfSlab(pfn);
         checkObject(actual, pfn, x);
+        if (trace.on()) trace.emit(fn, String.format("0x%016x (object %d of slab PFN %d), on CPU %d", x,
+                (x - Addresses.directMapAddress(pfn)) / actual.size, pfn, m.cpu()), 0);
         if (actual != s) {
             m.log("------------[ cut here ]------------");
             m.log("kmem_cache_free: Wrong slab cache. " + s.name + " but object is from " + actual.name);
@@ -669,7 +677,7 @@ public final class Slub {
         if (size > KMALLOC_MAX_CACHE_SIZE) return kmallocLarge(size, gfp);
         KmemCache s = kmallocSlab(size);
         if (trace.on()) trace.emit("kmalloc", size + " bytes: kmalloc_slab() picks " + s.name, 0);
-        return alloc(s, gfp);
+        return slabAlloc(s, gfp);
     }
 
     /** ___kmalloc_large_node(): frozen compound pages, PGTY_large_kmalloc on the head. */

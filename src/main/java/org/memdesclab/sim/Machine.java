@@ -186,7 +186,7 @@ public final class Machine {
      * request that finds no block fails as the kernel's slow path eventually would.
      */
     public long allocPages(int gfp, int order) {
-        long pfn = allocFrozenPages(gfp, order);
+        long pfn = allocFrozenPages(gfp, order, "alloc_pages");
         if (pfn >= 0) memmap.setRefcount(pfn, 1);
         return pfn;
     }
@@ -195,12 +195,14 @@ public final class Machine {
      * alloc_frozen_pages(gfp, order): alloc_pages without set_page_refcounted, so the first page keeps
      * refcount 0. Slab pages and large kmalloc come from here (6.18 slub.c alloc_slab_page).
      */
-    long allocFrozenPages(int gfp, int order) {
+    long allocFrozenPages(int gfp, int order) { return allocFrozenPages(gfp, order, "alloc_frozen_pages"); }
+
+    private long allocFrozenPages(int gfp, int order, String fn) {
         if (order < 0) throw KernelError.error("order must not be negative (got " + order + ")");
-        if (trace.on()) trace.emit("alloc_pages", "order " + order + ", gfp " + Gfp.format(gfp), 0);
+        if (trace.on()) trace.emit(fn, "order " + order + ", gfp " + Gfp.format(gfp), 0);
         if (order > Zone.MAX_PAGE_ORDER) {
             if ((gfp & Gfp.__GFP_NOWARN) == 0 && !warnedOrder) warnOrder(order);
-            if (trace.on()) trace.emit("alloc_pages", "order " + order + " exceeds MAX_PAGE_ORDER (10): NULL");
+            if (trace.on()) trace.emit(fn, "order " + order + " exceeds MAX_PAGE_ORDER (10): NULL");
             return -1;
         }
         long pfn = rmqueue(order);

@@ -1038,6 +1038,8 @@ public final class Slub {
                 if (frozen(p)) problems.add(k.name + ": node partial slab PFN " + p + " is frozen");
                 long next = i + 1 < k.nodePartial.size() ? Addresses.pageAddress(k.nodePartial.get(i + 1)) + 16 : anchor;
                 if (mm.word(p, Memmap.W_LRU_PREV) != next) problems.add(k.name + ": slab PFN " + p + ": slab_list.next is wrong");
+                long prev = i > 0 ? Addresses.pageAddress(k.nodePartial.get(i - 1)) + 16 : anchor;
+                if (mm.word(p, Memmap.W_MAPPING) != prev) problems.add(k.name + ": slab PFN " + p + ": slab_list.prev is wrong");
                 if (slabFreelist(p) == 0) problems.add(k.name + ": node partial slab PFN " + p + " has no free objects");
             }
         }

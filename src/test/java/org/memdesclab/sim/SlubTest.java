@@ -244,6 +244,39 @@ class SlubTest {
         assertEquals(0, m.slub().objectsInUse(k));
     }
 
+    /**
+     * put_cpu_partial with drain: a full slab that gets a free goes on the freeing CPU's partial list;
+     * when that list already holds cpu_partial_slabs slabs, the old ones move to the node list's tail
+     * first. get_partial_node then gives the first node slab to the CPU and up to half of
+     * cpu_partial_slabs more to its partial list (pushed at the head).
+     */
+    @Test
+    void cpuPartialListsDrainToTheNodeAndRefillFromIt() {
+        Machine m = new Machine(MachineConfig.withPages(1024).withCpus(2));
+        KmemCache k = m.slub().create("t", 2048, 0, 0, false);
+        assertEquals(3, k.cpuPartialSlabs());
+        List<Long> objs = new ArrayList<>();
+        for (int i = 0; i < 16 * 6; i++) objs.add(m.slub().alloc(k, Gfp.GFP_KERNEL));
+        long a = 0, b = 8, c = 16, d = 24;
+        assertEquals(40, k.cpuSlab(0));
+        m.setCpu(1);
+        for (int slab = 0; slab < 4; slab++) m.slub().free(k, objs.get(slab * 16 + 5), "kmem_cache_free");
+        assertEquals(List.of(c, b, a), k.nodePartial());
+        assertEquals(List.of(d), k.cpuPartialSlabsOf(1));
+        assertEquals(1, m.memmap().word(d, Memmap.W_MAPPING), "slab->slabs of the new chain head");
+        assertTrue(m.memmap().testFlag(c, PageFlag.PG_workingset), "SL_partial marks node partial slabs");
+        assertTrue(m.checkConsistency().isEmpty(), m.checkConsistency().toString());
+        m.setCpu(0);
+        long obj = m.slub().alloc(k, Gfp.GFP_KERNEL);
+        assertEquals(objs.get(2 * 16 + 5), obj, "the object freed into slab C");
+        assertEquals(c, k.cpuSlab(0));
+        assertEquals(List.of(a, b), k.cpuPartialSlabsOf(0));
+        assertEquals(List.of(), k.nodePartial());
+        assertFalse(m.memmap().testFlag(a, PageFlag.PG_workingset));
+        assertEquals(Addresses.pageAddress(b), m.memmap().word(a, Memmap.W_LRU_PREV), "slab->next links the CPU partial chain");
+        assertTrue(m.checkConsistency().isEmpty(), m.checkConsistency().toString());
+    }
+
     static List<Arguments> machines() {
         List<Arguments> out = new ArrayList<>();
         long seed = 0x51ab;

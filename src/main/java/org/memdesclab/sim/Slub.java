@@ -617,30 +617,30 @@ public final class Slub {
 
     // ---------------------------------------------------------------- node partial list
 
+    /** add_partial(n, slab, DEACTIVATE_TO_TAIL): list_add_tail on n->partial, SL_partial set. */
     private void addPartial(KmemCache s, long slab) {
-        s.nodePartial.add(slab);
+        List<Long> l = s.nodePartial;
+        long anchor = partialAnchor(s.index);
+        long last = l.isEmpty() ? -1 : l.get(l.size() - 1);
+        l.add(slab);
         mm.setFlag(slab, PageFlag.PG_workingset);
-        relinkPartial(s);
+        mm.setWord(slab, Memmap.W_LRU_PREV, anchor);
+        mm.setWord(slab, Memmap.W_MAPPING, last < 0 ? anchor : Addresses.pageAddress(last) + 16);
+        if (last >= 0) mm.setWord(last, Memmap.W_LRU_PREV, Addresses.pageAddress(slab) + 16);
     }
 
+    /** remove_partial(): list_del (poisoning the entry), SL_partial cleared. */
     private void removePartial(KmemCache s, long slab) {
-        s.nodePartial.remove(slab);
+        List<Long> l = s.nodePartial;
+        int i = l.indexOf(slab);
+        long next = mm.word(slab, Memmap.W_LRU_PREV);
+        long prev = mm.word(slab, Memmap.W_MAPPING);
+        l.remove(i);
+        if (i > 0) mm.setWord(l.get(i - 1), Memmap.W_LRU_PREV, next);
+        if (i < l.size()) mm.setWord(l.get(i), Memmap.W_MAPPING, prev);
         mm.clearFlag(slab, PageFlag.PG_workingset);
         mm.setWord(slab, Memmap.W_LRU_PREV, Addresses.LIST_POISON1);
         mm.setWord(slab, Memmap.W_MAPPING, Addresses.LIST_POISON2);
-        relinkPartial(s);
-    }
-
-    /** Writes the slab_list words of the node partial list (a list_head through struct slab + 16). */
-    private void relinkPartial(KmemCache s) {
-        long anchor = partialAnchor(s.index);
-        List<Long> l = s.nodePartial;
-        for (int i = 0; i < l.size(); i++) {
-            long next = i + 1 < l.size() ? Addresses.pageAddress(l.get(i + 1)) + 16 : anchor;
-            long prev = i > 0 ? Addresses.pageAddress(l.get(i - 1)) + 16 : anchor;
-            mm.setWord(l.get(i), Memmap.W_LRU_PREV, next);
-            mm.setWord(l.get(i), Memmap.W_MAPPING, prev);
-        }
     }
 
     private boolean onNodePartial(long slab) { return mm.testFlag(slab, PageFlag.PG_workingset); }

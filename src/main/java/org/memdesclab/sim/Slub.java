@@ -66,7 +66,6 @@ public final class Slub {
     private LongLongMap freeObjs;
     private boolean warnedGetSlab;
     private boolean warnedGetLargeKmalloc;
-    private boolean warnedNotSlab;
 
     Slub(Machine m, Memmap mm, Trace trace, int cpus) {
         this.m = m;
@@ -98,7 +97,6 @@ public final class Slub {
         this.freeObjs = o.freeObjs.copy();
         this.warnedGetSlab = o.warnedGetSlab;
         this.warnedGetLargeKmalloc = o.warnedGetLargeKmalloc;
-        this.warnedNotSlab = o.warnedNotSlab;
     }
 
     Slub copy(Machine m2, Memmap mm2, Trace trace2) { return new Slub(this, m2, mm2, trace2); }
@@ -1106,7 +1104,7 @@ public final class Slub {
             h = h * 31 + k.nrSlabs * 7 + k.totalObjects + (k.destroyed ? 1 : 0);
         }
         h = h * 31 + caches.size();
-        h = h * 31 + (warnedGetSlab ? 1 : 0) + (warnedGetLargeKmalloc ? 2 : 0) + (warnedNotSlab ? 4 : 0);
+        h = h * 31 + (warnedGetSlab ? 1 : 0) + (warnedGetLargeKmalloc ? 2 : 0);
         return h;
     }
 }

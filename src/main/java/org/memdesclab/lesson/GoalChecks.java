@@ -413,6 +413,7 @@ public final class GoalChecks {
             case RESERVED -> "a page reserved at boot";
             case SLAB -> "a page of a slab (struct slab, PGTY_slab)";
             case LARGE_KMALLOC -> "a page of a large kmalloc allocation (PGTY_large_kmalloc)";
+            case ZSMALLOC -> "a page of a zsmalloc zspage (struct zpdesc, PGTY_zsmalloc)";
         };
         return words + " (" + o.letter() + ")";
     }

@@ -28,6 +28,7 @@ final class Consistency {
         checkPcpLists(free);
         checkPages(free);
         m.slub().check(problems);
+        m.zsmalloc().check(problems);
         return problems;
     }
 

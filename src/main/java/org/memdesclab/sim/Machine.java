@@ -19,6 +19,7 @@ public final class Machine {
     private final Zone zone;
     private final PerCpuPages pcp;
     private final Slub slub;
+    private final Zsmalloc zsmalloc;
     private final BitSet onPcp;
     private final Trace trace;
     private final List<String> log;
@@ -49,6 +50,7 @@ public final class Machine {
         this.onPcp = new BitSet();
         this.log = new ArrayList<>();
         this.slub = new Slub(this, memmap, trace, config.cpus());
+        this.zsmalloc = new Zsmalloc(this, memmap, trace);
         boot();
     }
 
@@ -64,6 +66,7 @@ public final class Machine {
         this.onPcp = (BitSet) o.onPcp.clone();
         this.log = new ArrayList<>();
         this.slub = o.slub.copy(this, memmap, trace);
+        this.zsmalloc = o.zsmalloc.copy(this, memmap, trace);
         this.cpu = o.cpu;
         this.warnedOrder = o.warnedOrder;
     }
@@ -128,6 +131,9 @@ public final class Machine {
 
     /** The slab allocator (SLUB) of this machine. */
     public Slub slub() { return slub; }
+
+    /** The zsmalloc allocator of this machine (its pools). */
+    public Zsmalloc zsmalloc() { return zsmalloc; }
 
     /** Adds a line the kernel printed (used by the slab allocator). */
     void log(String line) { log.add(line); }
@@ -604,6 +610,7 @@ public final class Machine {
             int type = memmap.pageType(head) >>> 24;
             if (type == PageType.PGTY_slab.value()) return Owner.SLAB;
             if (type == PageType.PGTY_large_kmalloc.value()) return Owner.LARGE_KMALLOC;
+            if (type == PageType.PGTY_zsmalloc.value()) return Owner.ZSMALLOC;
         }
         if (memmap.isTail(pfn)) return Owner.TAIL;
         if (memmap.isHead(pfn)) return Owner.HEAD;
@@ -638,6 +645,7 @@ public final class Machine {
                     "#PF: supervisor read access in kernel mode",
                     "#PF: error_code(0x0000) - not-present page"));
         }
+        if (zsmalloc.readable(addr)) return zsmalloc.read(addr, size);
         if (slub.readable(addr)) return slub.read(addr, size);
         throw KernelError.error(String.format("the lab does not simulate the memory at 0x%016x (only struct pages are readable)", addr));
     }
@@ -702,6 +710,7 @@ public final class Machine {
         h = h * 31 + onPcp.hashCode();
         h = h * 31 + cpu;
         h = h * 31 + slub.digest();
+        h = h * 31 + zsmalloc.digest();
         return h;
     }
 

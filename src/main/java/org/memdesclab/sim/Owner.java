@@ -24,7 +24,9 @@ public enum Owner {
     /** A slab page (head or tail): PGTY_slab on the head, owned by a kmem_cache. */
     SLAB('S'),
     /** A large kmalloc allocation (head or tail): PGTY_large_kmalloc on the head. */
-    LARGE_KMALLOC('K');
+    LARGE_KMALLOC('K'),
+    /** A zsmalloc page (any page of a zspage): PGTY_zsmalloc, first_obj_offset in the low 24 bits. */
+    ZSMALLOC('Z');
 
     private final char letter;
 

@@ -152,6 +152,8 @@ public final class Console {
     private List<String> cat(String path) {
         var f = procFiles.get(path);
         if (f == null) {
+            List<String> zs = ZsFunctions.debugfsClasses(machine, path);
+            if (zs != null) return zs;
             throw KernelError.error("cat: " + path + ": No such file or directory (the lab has " + String.join(", ", procFiles.keySet()) + ")");
         }
         return f.apply(machine);

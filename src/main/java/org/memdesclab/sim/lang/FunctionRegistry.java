@@ -36,6 +36,7 @@ public final class FunctionRegistry {
         FunctionRegistry r = new FunctionRegistry();
         PageFunctions.register(r);
         SlabFunctions.register(r);
+        ZsFunctions.register(r);
         return r;
     }
 }

@@ -191,4 +191,52 @@ public final class Layouts618 {
             .listHead("full", 48, "struct list_head *")
             .ptr("barn", 64, "struct node_barn *")
             .build();
+    /**
+     * struct zpdesc (mm/zpdesc.h) as the 6.18 BTF lays it out: a view of a zsmalloc page's struct page.
+     * first_obj_offset shares the page_type word: its low 24 bits are the offset, the top byte is
+     * PGTY_zsmalloc (0xf6), so the field is a 24-bit bit field here and the raw word is __page_type.
+     */
+    public static final StructLayout ZPDESC = StructLayout.builder("struct zpdesc", 56)
+            .flags("flags", 0, "unsigned long")
+            .listHead("lru", 8, "struct list_head *")
+            .ulong("movable_ops", 24)
+            .ptr("next", 32, "struct zpdesc *")
+            .ulong("handle", 32)
+            .ptr("zspage", 40, "struct zspage *")
+            .bits("first_obj_offset", 48, 4, 0, 24, "unsigned int")
+            .u32("__page_type", 48, "unsigned int")
+            .s32("_refcount", 52, "atomic_t")
+            .build();
+
+    /**
+     * ZPDESC_MATCH in mm/zpdesc.h: the [mm] pairs plus the two index pairs the older mainline copy
+     * asserted (index is __folio_index in 6.18's struct page).
+     */
+    public static final List<MatchAssertion> ZPDESC_MATCH = List.of(
+            new MatchAssertion("ZPDESC_MATCH", "flags", "struct zpdesc", "flags", 0),
+            new MatchAssertion("ZPDESC_MATCH", "lru", "struct zpdesc", "lru", 0),
+            new MatchAssertion("ZPDESC_MATCH", "mapping", "struct zpdesc", "movable_ops", 0),
+            new MatchAssertion("ZPDESC_MATCH", "__folio_index", "struct zpdesc", "next", 0),
+            new MatchAssertion("ZPDESC_MATCH", "__folio_index", "struct zpdesc", "handle", 0),
+            new MatchAssertion("ZPDESC_MATCH", "private", "struct zpdesc", "zspage", 0),
+            new MatchAssertion("ZPDESC_MATCH", "page_type", "struct zpdesc", "first_obj_offset", 0),
+            new MatchAssertion("ZPDESC_MATCH", "_refcount", "struct zpdesc", "_refcount", 0));
+
+    /**
+     * struct zspage (mm/zsmalloc.c) as the 6.18 BTF lays it out: a 56-byte object of the pool's
+     * zspage kmem_cache, not an overlay of struct page. The lock is struct zspage_lock (zsl), one word.
+     */
+    public static final StructLayout ZSPAGE = StructLayout.builder("struct zspage", 56)
+            .bits("huge", 0, 4, 0, 1, "unsigned int")
+            .bits("fullness", 0, 4, 1, 4, "unsigned int")
+            .bits("class", 0, 4, 5, 9, "unsigned int")
+            .bits("magic", 0, 4, 14, 8, "unsigned int")
+            .u32("inuse", 4, "unsigned int")
+            .u32("freeobj", 8, "unsigned int")
+            .ptr("first_zpdesc", 16, "struct zpdesc *")
+            .listHead("list", 24, "struct list_head *")
+            .ptr("pool", 40, "struct zs_pool *")
+            .aggregate("zsl", 48, 8, "struct zspage_lock")
+            .ulong("zsl.lock", 48)
+            .build();
 }

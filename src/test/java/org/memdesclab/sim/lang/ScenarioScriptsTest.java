@@ -21,7 +21,7 @@ class ScenarioScriptsTest {
         "05-free-merges-back.sim", "06-lifo.sim", "07-merge-likely-tail.sim", "08-partial-merge.sim", "09-merge-chain.sim",
         "10-buddy-arithmetic.sim", "11-pcp.sim", "12-folio-layout.sim", "13-tail-queries.sim", "14-folio-refs.sim",
         "15-noncompound.sim", "16-split-page.sim", "17-free-upper-halves.sim", "18-large-kmalloc.sim", "19-slub-first-alloc.sim", "20-slub-cpu-freelist-lifo.sim",
-        "21-slub-second-slab.sim", "22-kmalloc-sizes.sim", "24-proc-formats.sim", "25-dump-page.sim"})
+        "21-slub-second-slab.sim", "22-kmalloc-sizes.sim", "23-zsmalloc-first-zspage.sim", "24-proc-formats.sim", "25-dump-page.sim"})
     void scenarioScriptPrintsExactlyWhatKernelFactsExpect(String script) throws Exception {
         SimScript s = SimScript.load(script);
         assertFalse(s.steps().isEmpty(), "script has statements");

@@ -580,7 +580,8 @@ public final class Zsmalloc {
     private Zspage requireHandle(Pool p, long handle, String fn) {
         if (!handleMem.containsKey(handle)) {
             String why = m.slub().isFree(handle) && isHandleCacheObject(p, handle)
-                    ? "it was freed already (a double zs_free)" : "it is not a handle zs_malloc returned";
+                    ? "it is a free object of " + p.handleCache.name() + " (freed already: a double zs_free, or never handed out)"
+                    : "it is not a handle zs_malloc returned";
             throw KernelError.error(String.format("%s(): 0x%x is not a live handle of pool %s: %s; the kernel would read "
                     + "*(unsigned long *)handle and follow whatever it found", fn, handle, p.name, why));
         }

@@ -154,7 +154,8 @@ public final class Console {
         if (f == null) {
             List<String> zs = ZsFunctions.debugfsClasses(machine, path);
             if (zs != null) return zs;
-            throw KernelError.error("cat: " + path + ": No such file or directory (the lab has " + String.join(", ", procFiles.keySet()) + ")");
+            throw KernelError.error("cat: " + path + ": No such file or directory (the lab has " + String.join(", ", procFiles.keySet())
+                    + ", " + ZsFunctions.DEBUGFS + "POOL/classes for each zsmalloc pool)");
         }
         return f.apply(machine);
     }

@@ -50,6 +50,9 @@ public final class SimBenchmark {
         out.printf("  %-32s %10s %10s%n", "case", "same", "churn");
         out.printf("  %-32s %10.1f %10.1f%n", "kmem_cache_alloc + _free (700 B)", slabPairNanos(false, false), slabPairNanos(false, true));
         out.printf("  %-32s %10.1f %10.1f%n", "kmalloc(64) + kfree", slabPairNanos(true, false), slabPairNanos(true, true));
+        out.printf("  %-32s %10.1f %10.1f%n", "zs_malloc(100) + zs_free", zsPairNanos(false), zsPairNanos(true));
+        out.println("  (zsmalloc: one object stays allocated, so \"same\" reuses a zspage; churn fills 4 zspages of 7 pages");
+        out.println("   and empties them again, each pair also allocating and freeing its handle in zs_handle-bench)");
         out.println();
         out.println("Boot (memmap initialised, every page freed as __free_pages_core does) and heap:");
         out.printf("  %12s %12s %18s%n", "pages", "boot ms", "heap bytes/page");
@@ -62,7 +65,7 @@ public final class SimBenchmark {
         out.println("Targets (issue #2): order-0 pair <= 300 ns with tracing off; 262,144 pages boot in <= 50 ms;");
         out.println("<= 80 bytes of heap per simulated page. The real kernel's pair takes about 60 to 90 ns.");
         out.println("Target (issue #4): kmem_cache_alloc + kmem_cache_free and kmalloc + kfree pairs <= 300 ns with tracing off;");
-        out.println("the real SLUB fast path takes about 10 ns.");
+        out.println("the real SLUB fast path takes about 10 ns. zs_malloc + zs_free pairs are reported (no target).");
     }
 
     /** Median nanoseconds per alloc+free pair over several rounds. */
@@ -103,6 +106,33 @@ public final class SimBenchmark {
         }
         if (sink == 42) out.print("");
         return median(rounds);
+    }
+
+    /** Median nanoseconds per zs_malloc(100) + zs_free pair, tracing off, same object or churning 1,000. */
+    double zsPairNanos(boolean churn) {
+        Machine m = new Machine(MachineConfig.withPages(262_144));
+        org.memdesclab.sim.Zsmalloc zs = m.zsmalloc();
+        org.memdesclab.sim.Zsmalloc.Pool pool = zs.createPool("bench");
+        zs.malloc(pool, 100, Gfp.GFP_KERNEL, 0);
+        int batch = churn ? 1000 : 1;
+        long[] objs = new long[batch];
+        int iterations = Math.max(1000, (int) (400_000 * scale)) / batch * batch;
+        long sink = 0;
+        for (int i = 0; i < iterations; i += batch) sink += zsRound(zs, pool, objs);
+        double[] rounds = new double[ROUNDS];
+        for (int r = 0; r < ROUNDS; r++) {
+            long t0 = cpuNanos();
+            for (int i = 0; i < iterations; i += batch) sink += zsRound(zs, pool, objs);
+            rounds[r] = (cpuNanos() - t0) / (double) iterations;
+        }
+        if (sink == 42) out.print("");
+        return median(rounds);
+    }
+
+    private static long zsRound(org.memdesclab.sim.Zsmalloc zs, org.memdesclab.sim.Zsmalloc.Pool pool, long[] objs) {
+        for (int i = 0; i < objs.length; i++) objs[i] = zs.malloc(pool, 100, Gfp.GFP_KERNEL, 0);
+        for (long o : objs) zs.free(pool, o);
+        return objs[0];
     }
 
     private static long slabRound(Slub slub, KmemCache cache, boolean kmalloc, long[] objs) {

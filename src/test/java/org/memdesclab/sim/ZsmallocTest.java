@@ -282,6 +282,15 @@ class ZsmallocTest {
                 + "         0           256          1          7                         0", f.get(f.size() - 1));
     }
 
+    private static final long[] FEW_SIZES = {20, 100, 200, 500, 3000};
+    private static long compacted;
+
+    /** The generated sequences do reach compaction that frees pages (checked after they ran). */
+    @org.junit.jupiter.api.AfterAll
+    static void compactionWasExercised() {
+        if (compacted == 0) throw new AssertionError("no generated sequence freed a page by compaction");
+    }
+
     static Stream<Long> seeds() { return LongStream.range(0, 12).map(i -> 0x25a110cL + i).boxed(); }
 
     /** Generated sequences mixing zs_malloc, zs_free, zs_compact and page allocations; invariants after every step. */
@@ -289,7 +298,9 @@ class ZsmallocTest {
     @MethodSource("seeds")
     void invariantsHoldAfterEveryStep(long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
-        Machine m = new Machine(MachineConfig.withPages(seed % 2 == 0 ? 64 : 256).withCpus(1 + (int) (seed % 4)));
+        MachineConfig cfg = MachineConfig.withPages(seed % 2 == 0 ? 64 : 256).withCpus(1 + (int) (seed % 4));
+        if (seed % 3 == 0) cfg = cfg.withPcp(4, 32);
+        Machine m = new Machine(cfg);
         Zsmalloc zs = m.zsmalloc();
         Zsmalloc.Pool p = zs.createPool("gen");
         List<Long> handles = new ArrayList<>();
@@ -298,7 +309,9 @@ class ZsmallocTest {
             int dice = rnd.nextInt(100);
             String op;
             if (dice < 45) {
-                long size = rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(4096) : 1 + rnd.nextInt(600);
+                // half the requests share a few classes, so zspages of one class fill, empty and compact
+                int kind = rnd.nextInt(4);
+                long size = kind < 2 ? FEW_SIZES[rnd.nextInt(FEW_SIZES.length)] : kind == 2 ? 1 + rnd.nextInt(600) : 1 + rnd.nextInt(4096);
                 long h = zs.malloc(p, size, Gfp.GFP_KERNEL | Gfp.__GFP_NOWARN, 0);
                 if (Long.compareUnsigned(h, -4095L) < 0) handles.add(h);
                 op = "zs_malloc " + size + " -> " + Long.toHexString(h);
@@ -307,7 +320,9 @@ class ZsmallocTest {
                 zs.free(p, h);
                 op = "zs_free " + Long.toHexString(h);
             } else if (dice < 85) {
-                op = "zs_compact -> " + zs.compact(p);
+                long freed = zs.compact(p);
+                compacted += freed;
+                op = "zs_compact -> " + freed;
             } else if (dice < 93) {
                 int order = rnd.nextInt(2);
                 long pfn = m.allocPages(Gfp.GFP_KERNEL | Gfp.__GFP_NOWARN, order);

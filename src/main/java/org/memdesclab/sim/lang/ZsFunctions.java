@@ -153,6 +153,11 @@ final class ZsFunctions {
                 .impl((c, a) -> Value.of(CType.UINT, Zsmalloc.objToIdx(a.get(0).bits()))));
         r.register(FunctionDef.prototype("struct zspage *get_zspage(struct zpdesc *zpdesc)").group(ZS)
                 .source("mm/zsmalloc.c (static)").meaning("zpdesc->zspage, with the kernel's check that zspage->magic is 0x58")
+                .simplification("where the lock lives: 6.18's struct zspage has its own lock word, zsl at offset 48 (readers "
+                        + "of objects and compaction take it), while page migration still takes each page's PG_locked. Seed 002 "
+                        + "(linux-mm, Oct 2021) proposed instead that every zsmalloc page point at its zspage through "
+                        + "compound_head, so lock_page() on any of them would lock the struct zspage, which would then need page "
+                        + "flags, _refcount and mapping at struct page's offsets")
                 .impl((c, a) -> {
                     long pfn = c.pagePfn(a.get(0));
                     long z = c.machine().memmap().privateWord(pfn);

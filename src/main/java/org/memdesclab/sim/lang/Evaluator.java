@@ -72,6 +72,7 @@ final class Evaluator {
         c.put("SLAB_TYPESAFE_BY_RCU", Value.of(slabFlags, org.memdesclab.sim.Slub.SLAB_TYPESAFE_BY_RCU).withHex());
         c.put("SLAB_ACCOUNT", Value.of(slabFlags, org.memdesclab.sim.Slub.SLAB_ACCOUNT).withHex());
         c.put("ZERO_SIZE_PTR", Value.pointer(CType.VOID_PTR, org.memdesclab.sim.Slub.ZERO_SIZE_PTR));
+        c.put("NUMA_NO_NODE", Value.integer(-1));
         c.put("KMALLOC_MAX_CACHE_SIZE", Value.ulong(org.memdesclab.sim.Slub.KMALLOC_MAX_CACHE_SIZE));
         return c;
     }

@@ -69,7 +69,7 @@ final class ZsFunctions {
                     c.machine().zsmalloc().destroyPool(pool(c, a.get(0)));
                     return Value.VOID;
                 }));
-        r.register(FunctionDef.prototype("unsigned long zs_malloc(struct zs_pool *pool, size_t size, gfp_t flags, int nid)")
+        r.register(FunctionDef.prototype("unsigned long zs_malloc(struct zs_pool *pool, size_t size, gfp_t flags, const int nid)")
                 .mutates().group(ZS).source("mm/zsmalloc.c (zs_malloc, find_get_zspage, alloc_zspage, obj_malloc)")
                 .meaning("a handle for size bytes: a zs_handle object, then size + 8 picks the class; the first zspage of the "
                         + "fullest non-full group (99 % down to 0 %) gives its first free object, else a new zspage of order-0 "

@@ -88,6 +88,8 @@ class ZsConsoleTest {
             {"zs_obj_read_begin(pool, h, NULL) == page_address(pfn_to_page(2)) + 8", "1"},
             {"zs_obj_read_begin(pool, big, NULL) == page_address(zpdesc_page(obj_to_zpdesc(handle_to_obj(big))))", "1"},
             {"sizeof(struct zpdesc)", "56"},
+            {"NUMA_NO_NODE", "-1"},
+            {"zs_malloc(pool, 0, GFP_KERNEL, NUMA_NO_NODE) == (unsigned long)-22", "1"},
             {"sizeof(struct zspage)", "56"},
             {"offsetof(struct zpdesc, zspage)", "40"},
         }) {

@@ -99,6 +99,14 @@ class ZsConsoleTest {
     }
 
     @Test
+    void compactionScriptPrintsExactlyWhatTheKernelsAlgorithmGives() throws Exception {
+        SimScript s = SimScript.load("zs-compaction.sim");
+        Console live = s.runAndCheck();
+        Console replayed = Console.replay(s.config(), s.steps().stream().map(SimScript.Step::statement).toList());
+        assertEquals(live.machine().digest(), replayed.machine().digest());
+    }
+
+    @Test
     void theDebugfsClassesFileAndHelp() {
         Console c = prepared();
         List<String> out = c.exec("cat /sys/kernel/debug/zsmalloc/zram0/classes").output();

@@ -1,0 +1,156 @@
+package org.memdesclab.web;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.memdesclab.sim.Addresses;
+import org.memdesclab.sim.DumpPage;
+import org.memdesclab.sim.Machine;
+import org.memdesclab.sim.Memmap;
+import org.memdesclab.sim.Owner;
+import org.memdesclab.sim.layout.Field;
+import org.memdesclab.sim.layout.FieldKind;
+import org.memdesclab.sim.layout.StructLayout;
+
+/**
+ * One struct page's 64 bytes: eight words in hex, each beside what struct page and struct folio read
+ * there (names from the profile's layouts), with the readings that mean nothing for the page's
+ * current owner greyed out. The lesson of the seeds: the same bytes mean different things to
+ * different owners.
+ */
+public record InspectorView(long pfn, String owner, String ownerLetter, String structPage, String phys, String virt,
+                            String folioTitle, List<WordRow> words, List<String> dump, String note) {
+
+    public String dumpText() { return String.join("\n", dump); }
+
+    /** One reading of a field: name, value as C would print it, and whether it means anything now. */
+    public record Reading(String name, String value, boolean meaningful) {}
+
+    public record WordRow(int offset, String hex, List<Reading> page, List<Reading> folio) {}
+
+    /** Readings of struct page that mean something, per owner (everything else is greyed). */
+    private static final Map<Owner, Set<String>> PAGE_MEANINGFUL = Map.of(
+            Owner.FREE_HEAD, Set.of("flags", "buddy_list.next", "buddy_list.prev", "private", "page_type", "_refcount"),
+            Owner.FREE_INSIDE, Set.of("flags", "_refcount"),
+            Owner.FREE_PCP, Set.of("flags", "pcp_list.next", "pcp_list.prev", "private", "_refcount"),
+            Owner.TAIL, Set.of("flags", "compound_head"),
+            Owner.PAGE_INSIDE, Set.of("flags", "_refcount"),
+            Owner.RESERVED, Set.of("flags", "_refcount"));
+
+    /** The member shown for each word of struct page, per owner (the union member that owner uses). */
+    private static String pageMember(Owner o, int word) {
+        return switch (word) {
+            case 0 -> "flags";
+            case 1 -> o == Owner.TAIL ? "compound_head" : o == Owner.FREE_HEAD ? "buddy_list.next" : o == Owner.FREE_PCP ? "pcp_list.next" : "lru.next";
+            case 2 -> o == Owner.FREE_HEAD ? "buddy_list.prev" : o == Owner.FREE_PCP ? "pcp_list.prev" : "lru.prev";
+            case 3 -> "mapping";
+            case 4 -> "__folio_index";
+            case 5 -> "private";
+            case 6 -> "";
+            default -> "memcg_data";
+        };
+    }
+
+    public static InspectorView of(Machine m, long pfn) {
+        Owner o = m.owner(pfn);
+        long[] w = m.memmap().words(pfn);
+        StructLayout page = m.profile().page();
+        StructLayout folio = m.profile().folio();
+        long head = m.compoundHeadPfn(pfn);
+        boolean inLarge = (o == Owner.HEAD || o == Owner.TAIL) && m.validPfn(head) && head <= pfn;
+        long idx = inLarge ? pfn - head : 0;
+        boolean folioMeaningful = o == Owner.PAGE || (inLarge && idx < 4);
+        String folioTitle = inLarge ? (idx < 4 ? "struct folio (page[" + idx + "] of the folio at PFN " + head + ")"
+                : "struct folio: page[" + idx + "] is beyond the four pages struct folio overlays")
+                : o == Owner.PAGE ? "struct folio (a small folio: page[0])" : "struct folio (not a folio: " + ownerName(o) + ")";
+        Set<String> meaningful = PAGE_MEANINGFUL.get(o);
+        List<WordRow> rows = new ArrayList<>();
+        for (int i = 0; i < Memmap.WORDS; i++) {
+            List<Reading> pr = new ArrayList<>();
+            if (i == 6) {
+                boolean typed = (int) w[6] < -1 && ((int) w[6] >>> 24) >= 0xf0;
+                Field f = typed ? page.field("page_type") : page.field("_mapcount");
+                pr.add(reading(f, w[6], meaningful == null || meaningful.contains(f.name()) || !typed && o != Owner.FREE_INSIDE));
+                Field r = page.field("_refcount");
+                pr.add(reading(r, w[6] >>> 32, true));
+            } else {
+                String member = pageMember(o, i);
+                Field f = page.field(member);
+                boolean mean = meaningful == null || meaningful.contains(member);
+                if (o == Owner.TAIL && i == 3) {
+                    pr.add(new Reading("mapping", value(f, w[3]) + (w[3] == Addresses.TAIL_MAPPING ? " (TAIL_MAPPING poison)" : ""), false));
+                } else {
+                    pr.add(reading(f, f.decode(w[i]), mean));
+                }
+            }
+            List<Reading> fr = new ArrayList<>();
+            if (idx < 4) {
+                int base = (int) (idx * 64 + i * 8);
+                Map<String, Field> byRange = new LinkedHashMap<>();
+                for (Field f : folio.fields()) {
+                    if (f.kind() == FieldKind.AGGREGATE || f.offset() < base || f.offset() >= base + 8) continue;
+                    byRange.putIfAbsent(f.offset() + ":" + f.size() + ":" + f.bitShift(), f);
+                }
+                for (Field f : byRange.values()) {
+                    long raw = m.memmap().readBytes(Addresses.STRUCT_PAGE_SIZE * pfn + (f.offset() - idx * 64), f.size());
+                    fr.add(reading(f, f.decode(raw), folioMeaningful));
+                }
+            }
+            rows.add(new WordRow(i * 8, String.format("0x%016x", w[i]), pr, fr));
+        }
+        var a = TableViews.addresses(pfn);
+        return new InspectorView(pfn, ownerName(o) + ownerDetail(m, pfn, o), String.valueOf(o.letter()), a.structPage(), a.phys(),
+                a.virt(), folioTitle, rows, DumpPage.dump(m, pfn), note(o));
+    }
+
+    private static Reading reading(Field f, long v, boolean meaningful) {
+        return new Reading(f.name(), value(f, v), meaningful);
+    }
+
+    private static String value(Field f, long v) {
+        return switch (f.kind()) {
+            case POINTER -> v == 0 ? "NULL" : String.format("0x%016x", v);
+            case SIGNED -> Long.toString(v);
+            case FLAGS -> String.format("%#x", v);
+            default -> f.size() == 8 && Long.compareUnsigned(v, 0xffff000000000000L) >= 0 ? String.format("0x%016x", v) : Long.toUnsignedString(v);
+        };
+    }
+
+    static String ownerName(Owner o) {
+        return switch (o) {
+            case FREE_HEAD -> "free block head";
+            case FREE_INSIDE -> "inside a free block";
+            case FREE_PCP -> "free on a per-CPU list";
+            case HEAD -> "compound head";
+            case TAIL -> "tail page";
+            case PAGE -> "allocated page";
+            case PAGE_INSIDE -> "inside an allocation";
+            case RESERVED -> "reserved";
+        };
+    }
+
+    private static String ownerDetail(Machine m, long pfn, Owner o) {
+        return switch (o) {
+            case FREE_HEAD -> ", order " + m.zone().buddyOrder(pfn);
+            case HEAD -> ", order " + m.compoundOrder(pfn);
+            case TAIL -> " of the folio at PFN " + m.compoundHeadPfn(pfn);
+            case FREE_INSIDE -> " at PFN " + m.freeBlockHead(pfn);
+            default -> "";
+        };
+    }
+
+    private static String note(Owner o) {
+        return switch (o) {
+            case TAIL -> "A tail page has no mapping, index or refcount of its own: word 8 points at the head (bit 0 set), "
+                    + "and in page[1] to page[3] the other words belong to the folio.";
+            case FREE_HEAD -> "A free block head: PageBuddy in page_type, the order in private, and buddy_list links to its "
+                    + "neighbours on free_area[order].";
+            case FREE_INSIDE -> "Inside a free block only the head is on a list; this struct page is left as it was freed.";
+            case HEAD -> "The head of a large folio: struct folio continues into the next pages' struct pages.";
+            case PAGE -> "An allocated page is also a small folio: struct folio's first 64 bytes are this struct page.";
+            default -> "";
+        };
+    }
+}

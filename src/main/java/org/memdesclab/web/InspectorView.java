@@ -72,7 +72,7 @@ public record InspectorView(long pfn, String owner, String ownerLetter, String s
             if (i == 6) {
                 boolean typed = (int) w[6] < -1 && ((int) w[6] >>> 24) >= 0xf0;
                 Field f = typed ? page.field("page_type") : page.field("_mapcount");
-                pr.add(reading(f, w[6], meaningful == null || meaningful.contains(f.name()) || !typed && o != Owner.FREE_INSIDE));
+                pr.add(reading(f, f.decode(w[6]), meaningful == null || meaningful.contains(f.name()) || !typed && o != Owner.FREE_INSIDE));
                 Field r = page.field("_refcount");
                 pr.add(reading(r, w[6] >>> 32, true));
             } else {

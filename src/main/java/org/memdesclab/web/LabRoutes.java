@@ -203,6 +203,7 @@ final class LabRoutes {
             Map<String, Object> mm = new HashMap<>();
             mm.put("lessonId", ol.get().id());
             putMemmap(mm, lab.machine(), from);
+            mm.put("selected", -1L);
             return mm;
         });
         ctx.render("lab :: memmap-panel", model);
@@ -262,7 +263,7 @@ final class LabRoutes {
         String learner = Learners.of(ctx);
         String op = String.valueOf(ctx.formParam("op"));
         int order = (int) Math.max(0, Math.min(10, longParam(ctx.formParam("order"), 0)));
-        long pfn = longParam(ctx.formParam("pfn"), -1);
+        long pfn = longParam(ctx.formParam("pfn"), longParam(ctx.formParam("selected"), -1));
         update(ctx, learner, ol.get(), lab -> {
             String s = switch (op) {
                 case "alloc" -> fresh(lab, "p") + " = alloc_pages(GFP_KERNEL, " + order + ")";
@@ -425,7 +426,7 @@ final class LabRoutes {
         MemmapView mv = MemmapView.of(m, from);
         List<MemmapView.Cell> changed = mv0.changedCells(mv);
         if (changed.size() <= MAX_CELL_SWAPS) {
-            model.put("cells", changed);
+            model.put("cellsHtml", MemmapView.oobHtml(changed));
         } else {
             model.put("patchJson", json(runsJson(MemmapView.runs(changed))));
         }

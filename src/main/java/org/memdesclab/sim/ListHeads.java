@@ -1,8 +1,6 @@
 package org.memdesclab.sim;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Doubly linked {@code struct list_head} lists threaded through the memmap, as the kernel threads
@@ -17,15 +15,25 @@ final class ListHeads {
 
     private final Memmap memmap;
     private final long[] anchorAddr;
-    private final Map<Long, Integer> anchorIds;
+    /** Open-addressing table from anchor address to anchor id (no boxing on the hot path). */
+    private final long[] slotKey;
+    private final int[] slotId;
     private final long[] next;
     private final long[] prev;
 
     ListHeads(Memmap memmap, long[] anchorAddresses) {
         this.memmap = memmap;
         this.anchorAddr = anchorAddresses.clone();
-        this.anchorIds = new HashMap<>();
-        for (int i = 0; i < anchorAddr.length; i++) anchorIds.put(anchorAddr[i], i);
+        int cap = Integer.highestOneBit(Math.max(4, anchorAddr.length * 4)) * 2;
+        this.slotKey = new long[cap];
+        this.slotId = new int[cap];
+        Arrays.fill(slotId, -1);
+        for (int i = 0; i < anchorAddr.length; i++) {
+            int s = slot(anchorAddr[i], cap);
+            while (slotId[s] >= 0) s = (s + 1) & (cap - 1);
+            slotKey[s] = anchorAddr[i];
+            slotId[s] = i;
+        }
         this.next = anchorAddresses.clone();
         this.prev = anchorAddresses.clone();
     }
@@ -33,7 +41,8 @@ final class ListHeads {
     private ListHeads(ListHeads o, Memmap memmap) {
         this.memmap = memmap;
         this.anchorAddr = o.anchorAddr;
-        this.anchorIds = o.anchorIds;
+        this.slotKey = o.slotKey;
+        this.slotId = o.slotId;
         this.next = o.next.clone();
         this.prev = o.prev.clone();
     }
@@ -52,9 +61,26 @@ final class ListHeads {
         return pfn < memmap.nrPages() ? pfn : -1;
     }
 
+    /** Zone free lists sit at fixed offsets (Zone.freeListAddress), so their ids are computed, not looked up. */
+    private static final long ZONE_LISTS = Zone.freeListAddress(0, 0);
+    private static final long ZONE_LISTS_SPAN = Zone.NR_PAGE_ORDERS * Addresses.FREE_AREA_SIZE;
+
     private int anchorOf(long entry) {
-        Integer id = anchorIds.get(entry);
-        return id == null ? -1 : id;
+        long off = entry - ZONE_LISTS;
+        if (off >= 0 && off < ZONE_LISTS_SPAN && (off & 15) == 0) {
+            int mt = (int) ((off % Addresses.FREE_AREA_SIZE) >>> 4);
+            if (mt < Zone.MIGRATE_TYPES) return Zone.listId((int) (off / Addresses.FREE_AREA_SIZE), mt);
+        }
+        int cap = slotKey.length;
+        for (int s = slot(entry, cap); slotId[s] >= 0; s = (s + 1) & (cap - 1)) {
+            if (slotKey[s] == entry) return slotId[s];
+        }
+        return -1;
+    }
+
+    private static int slot(long addr, int cap) {
+        long h = (addr >>> 4) * 0x9E3779B97F4A7C15L;
+        return (int) (h >>> 40) & (cap - 1);
     }
 
     private long nextOf(long entry) {

@@ -22,6 +22,8 @@ public final class Machine {
     private final Trace trace;
     private final List<String> log;
     private int cpu;
+    /** WARN_ON_ONCE state of the order check in __alloc_frozen_pages_noprof: warns once per boot. */
+    private boolean warnedOrder;
 
     /** Boots a machine: every page initialised, then all non-reserved pages freed as __free_pages_core does. */
     public Machine(MachineConfig config) {
@@ -60,6 +62,7 @@ public final class Machine {
         this.onPcp = (BitSet) o.onPcp.clone();
         this.log = new ArrayList<>();
         this.cpu = o.cpu;
+        this.warnedOrder = o.warnedOrder;
     }
 
     /** A deep copy: same state, its own trace and log. Used for undo snapshots. */
@@ -177,7 +180,7 @@ public final class Machine {
         if (order < 0) throw KernelError.error("order must not be negative (got " + order + ")");
         if (trace.on()) trace.emit("alloc_pages", "order " + order + ", gfp " + Gfp.format(gfp), 0);
         if (order > Zone.MAX_PAGE_ORDER) {
-            if ((gfp & Gfp.__GFP_NOWARN) == 0) warnOrder(order);
+            if ((gfp & Gfp.__GFP_NOWARN) == 0 && !warnedOrder) warnOrder(order);
             if (trace.on()) trace.emit("alloc_pages", "order " + order + " exceeds MAX_PAGE_ORDER (10): NULL");
             return -1;
         }
@@ -195,8 +198,10 @@ public final class Machine {
     }
 
     private void warnOrder(int order) {
+        warnedOrder = true;
         log.add("WARNING: CPU: " + cpu + " PID: 1 at mm/page_alloc.c __alloc_frozen_pages_noprof");
-        log.add("(order " + order + " > MAX_PAGE_ORDER " + Zone.MAX_PAGE_ORDER + ": WARN_ON_ONCE_GFP(order > MAX_PAGE_ORDER, gfp))");
+        log.add("(lab: order " + order + " > MAX_PAGE_ORDER " + Zone.MAX_PAGE_ORDER
+                + " trips WARN_ON_ONCE_GFP(order > MAX_PAGE_ORDER, gfp), which warns once per boot)");
     }
 
     /** rmqueue(): per-CPU lists for small orders when enabled, else the buddy lists directly. */

@@ -1,0 +1,133 @@
+package org.memdesclab.bench;
+
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+import org.memdesclab.sim.Gfp;
+import org.memdesclab.sim.Machine;
+import org.memdesclab.sim.MachineConfig;
+
+/**
+ * Measures the simulator on this machine: allocator round trips, boot time and heap per simulated
+ * page. Each figure is the median of several timed rounds after a warm-up, so JIT compilation is
+ * out of the way. Times are the benchmark thread's CPU time (ThreadMXBean), so other work on the machine
+ * disturbs them less than wall-clock time would. These are figures to read, not assertions.
+ */
+public final class SimBenchmark {
+    private static final int ROUNDS = 7;
+    private final PrintStream out;
+    private final double scale;
+
+    /** @param scale 1.0 for the full benchmark; smaller values shorten it (for a smoke test) */
+    public SimBenchmark(PrintStream out, double scale) {
+        this.out = out;
+        this.scale = scale;
+    }
+
+    public void run() {
+        out.println("Memdesc Lab simulator benchmark (" + Runtime.getRuntime().availableProcessors() + " CPUs, "
+                + System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + ")");
+        out.println();
+        out.println("alloc_pages + __free_pages pairs on a 262,144-page zone, ns per pair:");
+        out.println("  fresh: the zone as booted; each alloc splits an order-10 block down to the order asked");
+        out.println("         for and each free merges it back (the worst case: 10 splits and 10 merges)");
+        out.println("  steady: half the pages in use, every other page free, so a pair touches one list");
+        out.printf("  %-32s %10s %10s%n", "case", "fresh", "steady");
+        for (int order : new int[] {0, 3}) {
+            for (boolean trace : new boolean[] {false, true}) {
+                out.printf("  order %d, tracing %-3s %19.1f %10.1f%n", order, trace ? "on" : "off",
+                        pairNanos(order, trace, false, false), pairNanos(order, trace, false, true));
+            }
+        }
+        out.printf("  order 0, tracing off, per-CPU lists %6.1f %10.1f%n", pairNanos(0, false, true, false),
+                pairNanos(0, false, true, true));
+        out.println();
+        out.println("Boot (memmap initialised, every page freed as __free_pages_core does) and heap:");
+        out.printf("  %12s %12s %18s%n", "pages", "boot ms", "heap bytes/page");
+        for (int pages : new int[] {1024, 262_144, 1_048_576}) {
+            double ms = bootMillis(pages);
+            double perPage = heapBytesPerPage(pages);
+            out.printf("  %,12d %12.2f %18.1f%n", pages, ms, perPage);
+        }
+        out.println();
+        out.println("Targets (issue #2): order-0 pair <= 300 ns with tracing off; 262,144 pages boot in <= 50 ms;");
+        out.println("<= 80 bytes of heap per simulated page. The real kernel's pair takes about 60 to 90 ns.");
+    }
+
+    /** Median nanoseconds per alloc+free pair over several rounds. */
+    double pairNanos(int order, boolean trace, boolean pcp, boolean steady) {
+        MachineConfig cfg = MachineConfig.withPages(262_144);
+        if (pcp) cfg = cfg.withPcp(63, 512);
+        Machine m = new Machine(cfg);
+        if (steady) fragment(m, order);
+        m.trace().setEnabled(trace);
+        int iterations = Math.max(1000, (int) (400_000 * scale));
+        long sink = 0;
+        for (int i = 0; i < iterations; i++) sink += pair(m, order, trace);
+        double[] rounds = new double[ROUNDS];
+        for (int r = 0; r < ROUNDS; r++) {
+            long t0 = cpuNanos();
+            for (int i = 0; i < iterations; i++) sink += pair(m, order, trace);
+            rounds[r] = (cpuNanos() - t0) / (double) iterations;
+        }
+        if (sink == 42) out.print("");
+        return median(rounds);
+    }
+
+    /** Allocate every block of this order, then free every other one: free blocks whose buddies are busy. */
+    private static void fragment(Machine m, int order) {
+        long blocks = m.nrPages() >> order;
+        long[] pfns = new long[(int) blocks];
+        for (int i = 0; i < blocks; i++) pfns[i] = m.allocPages(Gfp.GFP_KERNEL, order);
+        for (int i = 0; i < blocks; i++) if ((pfns[i] >> order & 1) == 1) m.freePages(pfns[i], order);
+        m.drainAllPages();
+    }
+
+    private static long pair(Machine m, int order, boolean trace) {
+        long pfn = m.allocPages(Gfp.GFP_KERNEL, order);
+        m.freePages(pfn, order);
+        if (trace) return m.trace().drain().size();
+        return pfn;
+    }
+
+    double bootMillis(int pages) {
+        MachineConfig cfg = MachineConfig.withPages(pages);
+        int rounds = pages > 300_000 ? 3 : ROUNDS;
+        long sink = 0;
+        for (int i = 0; i < 2; i++) sink += new Machine(cfg).nrPages();
+        double[] ms = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            long t0 = cpuNanos();
+            Machine m = new Machine(cfg);
+            ms[r] = (cpuNanos() - t0) / 1e6;
+            sink += m.nrPages();
+        }
+        if (sink == 42) out.print("");
+        return median(ms);
+    }
+
+    /** Heap retained by one booted machine, divided by its pages (measured after full GCs). */
+    static double heapBytesPerPage(int pages) {
+        MachineConfig cfg = MachineConfig.withPages(pages);
+        long before = usedHeapAfterGc();
+        Machine m = new Machine(cfg);
+        long after = usedHeapAfterGc();
+        double perPage = (after - before) / (double) pages;
+        if (m.nrPages() != pages) throw new IllegalStateException();
+        return perPage;
+    }
+
+    private static long usedHeapAfterGc() {
+        var mem = ManagementFactory.getMemoryMXBean();
+        for (int i = 0; i < 3; i++) System.gc();
+        return mem.getHeapMemoryUsage().getUsed();
+    }
+
+    private static long cpuNanos() { return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime(); }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+}

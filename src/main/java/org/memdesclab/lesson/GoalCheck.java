@@ -10,5 +10,12 @@ public interface GoalCheck {
     /** One line for the authoring guide: what it checks and its parameters. */
     String description();
 
+    /**
+     * Refuses parameters this check cannot use, with a message for the lesson author. Called once when
+     * the lesson is loaded, so {@link #check} may assume valid parameters.
+     */
+    default void validate(Map<String, Object> params) {}
+
+    /** Decides the goal; when it is not met, the result's reason tells the learner why in one sentence. */
     GoalResult check(GoalContext context, Map<String, Object> params);
 }

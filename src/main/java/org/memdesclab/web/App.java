@@ -21,7 +21,7 @@ public final class App implements AutoCloseable {
     /** Knobs with defaults that suit a laptop or a classroom. */
     public record Options(LessonWiring lessons, long maxLiveLabs, Duration idle, Clock clock) {
         public static Options defaults() {
-            return new Options(LessonWiring.builtIn(), 2_000, Duration.ofMinutes(30), Clock.systemUTC());
+            return new Options(LessonWiring.standard(null), 2_000, Duration.ofMinutes(30), Clock.systemUTC());
         }
 
         public Options withLessons(LessonWiring l) { return new Options(l, maxLiveLabs, idle, clock); }

@@ -19,7 +19,6 @@ import org.memdesclab.lesson.Step;
 import org.memdesclab.sim.Machine;
 import org.memdesclab.sim.MachineConfig;
 import org.memdesclab.sim.Owner;
-import org.memdesclab.sim.lang.Console;
 import org.memdesclab.store.JournalEntry;
 
 /**
@@ -167,7 +166,7 @@ final class LabRoutes {
         model.put("canRedo", lab.timeline().canRedo());
         model.put("narration", LabModels.narration(lab));
         model.put("lastStatement", lab.last() == null ? null : lab.last().statement());
-        model.put("functionsJson", json(Console.functionNames()));
+        model.put("functionsJson", json(lab.completions()));
         List<String> hist = new ArrayList<>();
         for (LiveLab.Ran r : lab.ran()) hist.add(r.statement());
         model.put("historyJson", json(hist));

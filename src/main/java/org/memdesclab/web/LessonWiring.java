@@ -4,28 +4,35 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.memdesclab.lesson.ClasspathLessonCatalog;
+import org.memdesclab.lesson.DirectoryLessonCatalog;
+import org.memdesclab.lesson.GoalChecks;
 import org.memdesclab.lesson.GoalResult;
 import org.memdesclab.lesson.GoalSpec;
 import org.memdesclab.lesson.Lesson;
 import org.memdesclab.lesson.LessonCatalog;
+import org.memdesclab.lesson.Sandbox;
 import org.memdesclab.lesson.Step;
 import org.memdesclab.sim.MachineConfig;
 import org.memdesclab.sim.Owner;
 
 /**
- * The one place the web lab meets the lesson engine: which catalog and which goal checks. Until the
- * lesson engine lands this is a tiny in-code catalog (the sandbox and one demo lesson); swapping in the
- * real loader and registry is a change to {@link #standard(Path)} only.
+ * The one place the web lab meets the lesson engine: which catalog and which goal checks.
  */
 public record LessonWiring(LessonCatalog catalog, GoalEvaluator goals) {
-    public static final String SANDBOX = "sandbox";
+    public static final String SANDBOX = Sandbox.ID;
 
-    /** What `serve` uses; {@code contentDir} is the --content folder or null for the lessons in the jar. */
+    /**
+     * What `serve` uses: the lessons packaged in the jar, or those in {@code contentDir} (serve
+     * --content; reloaded when they change), with the lesson engine's goal checks.
+     */
     public static LessonWiring standard(Path contentDir) {
-        return builtIn();
+        GoalChecks checks = GoalChecks.standard();
+        LessonCatalog catalog = contentDir == null ? new ClasspathLessonCatalog() : new DirectoryLessonCatalog(contentDir);
+        return new LessonWiring(catalog, checks::evaluate);
     }
 
-    /** The in-code catalog: the sandbox plus a short demo lesson, with two goal checks. */
+    /** A small in-code catalog for tests of the web layer: the sandbox plus a short demo lesson, with two goal checks. */
     public static LessonWiring builtIn() {
         Lesson sandbox = sandbox();
         Lesson demo = new Lesson("first-folio", "Your first folio", 1,
@@ -57,10 +64,7 @@ public record LessonWiring(LessonCatalog catalog, GoalEvaluator goals) {
     }
 
     /** The free sandbox: no steps; its machine comes from the learner's chosen configuration. */
-    public static Lesson sandbox() {
-        return new Lesson(SANDBOX, "Sandbox", 0, "A machine of your own size to experiment with.", MachineConfig.defaults(),
-                List.of(), "<p>No goals here: try any call. <code>help</code> lists them.</p>", List.of(), "");
-    }
+    public static Lesson sandbox() { return Sandbox.lesson(); }
 
     private static GoalResult builtInGoal(GoalSpec goal, org.memdesclab.lesson.GoalContext ctx) {
         switch (goal.check()) {

@@ -99,6 +99,9 @@ public final class LiveLab {
 
     public List<String> setupErrors() { return setupErrors; }
 
+    /** Names the learner can complete with Tab: functions, constants, their variables, commands. */
+    public List<String> completions() { return console.completions(); }
+
     public GoalContext goalContext() {
         List<GoalContext.RanStatement> h = new ArrayList<>();
         for (Ran r : ran) h.add(new GoalContext.RanStatement(r.statement(), r.ok(), r.output()));

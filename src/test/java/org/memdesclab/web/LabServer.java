@@ -21,13 +21,17 @@ final class LabServer implements AutoCloseable {
     final HikariDataSource ds;
     final App app;
 
-    private LabServer(Path dir) {
+    private LabServer(Path dir, LessonWiring lessons) {
         this.dir = dir;
         this.ds = Database.pool(Database.h2Url(dir));
-        this.app = App.start(ds, 0);
+        this.app = App.start(ds, 0, App.Options.defaults().withLessons(lessons));
     }
 
-    static LabServer start(Path dir) { return new LabServer(dir); }
+    /** A server with the small in-code test catalog (lesson "first-folio" and the sandbox). */
+    static LabServer start(Path dir) { return new LabServer(dir, LessonWiring.builtIn()); }
+
+    /** A server with the real lessons from the jar. */
+    static LabServer withRealLessons(Path dir) { return new LabServer(dir, LessonWiring.standard(null)); }
 
     String base() { return "http://localhost:" + app.port(); }
 

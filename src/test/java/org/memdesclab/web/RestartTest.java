@@ -1,0 +1,51 @@
+package org.memdesclab.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import java.net.HttpCookie;
+import java.net.URI;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A machine survives a restart of the server and an eviction from memory: it is rebuilt from the journal. */
+class RestartTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRestartedServerRebuildsTheSameMachineFromTheJournal() {
+        String learner;
+        String state;
+        try (LabServer s = LabServer.start(dir)) {
+            var c = s.client();
+            c.form("/sandbox", "pages", "256", "cpus", "2", "pcp", "1");
+            c.exec("sandbox", "a = alloc_pages(GFP_KERNEL, 0)");
+            c.exec("sandbox", "f = folio_alloc(GFP_KERNEL, 3)");
+            c.exec("sandbox", "b = alloc_pages(GFP_KERNEL, 1)");
+            c.htmx("/labs/sandbox/undo");
+            c.exec("sandbox", "g = folio_alloc(GFP_KERNEL, 2)");
+            c.exec("sandbox", "folio_put(f)");
+            c.htmx("/labs/sandbox/undo");
+            state = c.get("/api/v1/labs/sandbox").body();
+            learner = c.learner();
+        }
+        try (LabServer s = LabServer.start(dir)) {
+            var c = s.client();
+            HttpCookie cookie = new HttpCookie(Learners.COOKIE, learner);
+            cookie.setPath("/");
+            c.cookies.getCookieStore().add(URI.create(s.base()), cookie);
+            String again = c.get("/api/v1/labs/sandbox").body();
+            assertEquals(state, again);
+            assertEquals(0, s.client().get("/api/v1/labs/sandbox").body().indexOf("{\"lesson\":\"sandbox\""));
+            assertNotEquals(state, s.client().get("/api/v1/labs/sandbox").body(), "a new learner gets a fresh machine");
+            // redo still works after the restart: the undone folio_put comes back
+            c.htmx("/labs/sandbox/redo");
+            String redone = c.get("/api/v1/labs/sandbox").body();
+            assertNotEquals(state, redone);
+            s.app.labs().evictAll();
+            assertEquals(redone, c.get("/api/v1/labs/sandbox").body(), "an evicted machine is rebuilt the same");
+        }
+    }
+}

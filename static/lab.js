@@ -84,7 +84,7 @@
     const p = $('mm-patch');
     if (!p) return;
     const runs = JSON.parse(p.dataset.runs || '[]');
-    p.remove();
+    p.dataset.runs = '[]';
     for (const [from, to, letter, kind, label] of runs) {
       for (let pfn = from; pfn <= to; pfn++) {
         const c = cellOf(pfn);

@@ -122,6 +122,9 @@ class LabBrowserTest {
         assertTrue(d.findElement(By.id("stepcount")).getText().startsWith("1 of 2"));
         assertTrue(d.findElement(By.id("narration")).getText().contains("prep_compound_page"));
         assertEquals("", d.findElement(By.id("console-input")).getAttribute("value"), "the input is cleared after a run");
+        assertTrue(d.findElement(By.id("fl2")).getText().contains("PFN 4"), "the order-2 free list row was swapped in");
+        assertTrue(d.findElement(By.id("fo0")).getText().startsWith("0 folio 2 1"), "the folio table was swapped in");
+        assertTrue(d.findElement(By.id("h1")).getAttribute("class").contains("h-current"));
         type("cat /proc/buddyinfo");
         wait.until(cls("step-buddyinfo", "done"));
         assertTrue(d.findElement(By.id("console-log")).getText().contains("Node 0, zone   Normal"));

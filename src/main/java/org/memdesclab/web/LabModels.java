@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.memdesclab.lesson.Lesson;
+import org.memdesclab.lesson.Question;
 import org.memdesclab.sim.MachineConfig;
 import org.memdesclab.sim.TraceEvent;
 
@@ -24,7 +25,15 @@ public final class LabModels {
 
     /** A step for the prose column. */
     public record StepView(int index, String id, String title, String proseHtml, String state, boolean goalMet, String goalReason,
-                    List<String> hints, int hintsTotal, boolean canHint, boolean solutionRevealed, int attempts) {}
+                    List<String> hints, int hintsTotal, boolean canHint, boolean solutionRevealed, List<QuestionView> questions) {}
+
+    /** A question as this learner sees it (a varying question is filled in with the learner's own seed). */
+    public record QuestionView(String id, String kind, String promptHtml, List<String> choices, String statement) {}
+
+    /** The learner's variant of a question: the same learner always gets the same numbers. */
+    static Question variant(Question q, String learner, String lessonId) {
+        return q.variant(Question.seed(learner, lessonId, q.id()));
+    }
 
     public record NarrationLine(String function, String detail, int depth) {}
 
@@ -55,16 +64,21 @@ public final class LabModels {
         return out;
     }
 
-    static List<StepView> steps(List<LabService.StepStatus> statuses) {
+    static List<StepView> steps(List<LabService.StepStatus> statuses, String learner, String lessonId) {
         List<StepView> out = new ArrayList<>();
         for (LabService.StepStatus s : statuses) {
             var p = s.progress();
             String state = p.completed() ? "done" : s.current() ? "current" : "todo";
             int total = s.step().hintsHtml().size();
             List<String> hints = s.step().hintsHtml().subList(0, Math.min(total, p.hintsRevealed()));
+            List<QuestionView> qs = new ArrayList<>();
+            for (Question q : s.step().questions()) {
+                Question v = variant(q, learner, lessonId);
+                qs.add(new QuestionView(v.id(), v.kind(), v.promptHtml(), v.choices(), v.statement()));
+            }
             out.add(new StepView(s.index() + 1, s.step().id(), s.step().title(), s.step().proseHtml(), state,
                     s.goal() != null && s.goal().met(), s.goal() == null ? "" : s.goal().reason(), hints, total,
-                    p.hintsRevealed() < total, p.solutionRevealed(), p.attempts()));
+                    p.hintsRevealed() < total, p.solutionRevealed(), qs));
         }
         return out;
     }

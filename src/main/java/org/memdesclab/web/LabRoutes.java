@@ -55,6 +55,7 @@ final class LabRoutes {
         r.post("/labs/{lesson}/goto", ctx -> move(ctx, JournalEntry.Kind.GOTO));
         r.post("/labs/{lesson}/steps/{step}/hint", this::hint);
         r.post("/labs/{lesson}/steps/{step}/solution", this::solution);
+        r.post("/labs/{lesson}/steps/{step}/questions/{question}", this::answer);
     }
 
     // ------------------------------------------------------------------ pages
@@ -155,7 +156,7 @@ final class LabRoutes {
         model.put("lessonId", l.id());
         model.put("isSandbox", l.id().equals(LessonWiring.SANDBOX));
         model.put("configText", LabModels.configText(lab.config()));
-        putSteps(model, labs.steps(lab, learner));
+        putSteps(model, labs.steps(lab, learner), learner, l.id());
         putMemmap(model, m, from);
         model.put("freeLists", TableViews.freeLists(m));
         model.put("folios", TableViews.folios(m));
@@ -176,8 +177,11 @@ final class LabRoutes {
         return model;
     }
 
-    private static void putSteps(Map<String, Object> model, List<LabService.StepStatus> statuses) {
-        List<LabModels.StepView> steps = LabModels.steps(statuses);
+    private static void putSteps(Map<String, Object> model, List<LabService.StepStatus> statuses, String learner, String lessonId) {
+        putSteps(model, LabModels.steps(statuses, learner, lessonId));
+    }
+
+    private static void putSteps(Map<String, Object> model, List<LabModels.StepView> steps) {
         long done = steps.stream().filter(s -> s.state().equals("done")).count();
         model.put("steps", steps);
         model.put("stepsDone", done);
@@ -358,6 +362,39 @@ final class LabRoutes {
         });
     }
 
+    private final org.memdesclab.lesson.QuestionGrader grader = new org.memdesclab.lesson.QuestionGrader();
+
+    /** Grades a choice or predict question; the verdict goes into the question's own status line. */
+    private void answer(Context ctx) {
+        Optional<Lesson> ol = lesson(ctx);
+        if (ol.isEmpty()) return;
+        Lesson l = ol.get();
+        String learner = Learners.of(ctx);
+        Optional<Step> step = l.steps().stream().filter(s -> s.id().equals(ctx.pathParam("step"))).findFirst();
+        Optional<org.memdesclab.lesson.Question> oq = step.flatMap(s -> s.questions().stream()
+                .filter(q -> q.id().equals(ctx.pathParam("question"))).findFirst());
+        if (oq.isEmpty()) {
+            ctx.status(404).html("<p>No such question.</p>");
+            return;
+        }
+        var q = LabModels.variant(oq.get(), learner, l.id());
+        var grade = labs.withLab(learner, l, lab -> q.kind().equals("choice")
+                ? grader.gradeChoice(q, (int) longParam(ctx.formParam("choice"), -1))
+                : grader.gradePredict(q, ctx.formParam("answer"), l, lab.goalContext()));
+        if (!isHtmx(ctx)) {
+            ctx.redirect("/labs/" + l.id());
+            return;
+        }
+        Map<String, Object> model = new HashMap<>();
+        model.put("lessonId", l.id());
+        model.put("questionTarget", "#qr-" + step.get().id() + "-" + q.id());
+        model.put("grade", grade);
+        model.put("explanationHtml", q.explanationHtml());
+        model.put("showExpected", !grade.correct() && q.kind().equals("predict"));
+        model.put("summary", grade.message());
+        ctx.render("update", model);
+    }
+
     private interface StepFn { String apply(String learner, Lesson l, Step step); }
 
     private void stepAction(Context ctx, StepFn fn) {
@@ -378,7 +415,7 @@ final class LabRoutes {
         Map<String, Object> model = labs.withLab(learner, l, lab -> {
             Map<String, Object> mm = new HashMap<>();
             mm.put("lessonId", l.id());
-            putSteps(mm, labs.steps(lab, learner));
+            putSteps(mm, labs.steps(lab, learner), learner, l.id());
             mm.put("summary", summary);
             return mm;
         });
@@ -413,6 +450,8 @@ final class LabRoutes {
         InspectorView in0 = selected >= 0 && m0.validPfn(selected) ? InspectorView.of(m0, selected) : null;
         List<String> st0 = lab.timeline().statements();
         int pos0 = lab.timeline().position();
+        String lessonId = lab.lesson().id();
+        List<LabModels.StepView> steps0 = LabModels.steps(labs.steps(lab, learner), learner, lessonId);
 
         Action a = action.apply(lab);
 
@@ -420,7 +459,8 @@ final class LabRoutes {
         Map<String, Object> model = new HashMap<>();
         model.put("lessonId", lab.lesson().id());
         model.put("console", a.console());
-        putSteps(model, labs.steps(lab, learner));
+        List<LabModels.StepView> steps = LabModels.steps(labs.steps(lab, learner), learner, lessonId);
+        if (!steps.equals(steps0)) putSteps(model, steps);
         if (!c0.equals(lab.config())) throw new IllegalStateException("configuration changed during a statement");
         MemmapView mv = MemmapView.of(m, from);
         List<MemmapView.Cell> changed = mv0.changedCells(mv);

@@ -61,6 +61,7 @@ class LabBrowserTest {
                 .usingAnyFreePort().build();
         d = new ChromeDriver(service, opts);
         wait = new WebDriverWait(d, Duration.ofSeconds(10));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
         Files.createDirectories(SHOTS);
     }
 
@@ -202,6 +203,23 @@ class LabBrowserTest {
         open("/");
         assertNoSeriousViolations("home page");
         shot("home");
+    }
+
+    @Test
+    void aPackagedLessonPassesAxeAndItsQuestionsAreAnsweredInPlace(@TempDir Path realDir) throws IOException {
+        try (LabServer real = LabServer.withRealLessons(realDir)) {
+            d.get(real.base() + "/labs/memmap");
+            wait.until(x -> Boolean.TRUE.equals(((ChromeDriver) x).executeScript("return !!window.htmx")));
+            assertEquals("R", d.findElement(By.cssSelector("#c0 b")).getText(), "the memmap lesson reserves PFNs 0-1");
+            type("sizeof(struct page)");
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("console-log"), "64"));
+            WebElement form = d.findElement(By.cssSelector("form.question"));
+            form.findElements(By.cssSelector("input[type=radio]")).get(1).click();
+            form.findElement(By.cssSelector("button[type=submit]")).click();
+            wait.until(ExpectedConditions.textToBePresentInElement(form.findElement(By.cssSelector(".q-result")), "Right"));
+            assertNoSeriousViolations("the memmap lesson");
+            shot("memmap-lesson");
+        }
     }
 
     static void assertNoSeriousViolations(String where) {

@@ -110,6 +110,9 @@ public record InspectorView(long pfn, String owner, String ownerLetter, String s
     }
 
     private static String value(Field f, long v) {
+        if (f.name().equals("page_type")) {
+            return String.format("0x%08x", v) + (v >>> 24 == 0xf0 ? " (PGTY_buddy)" : "");
+        }
         return switch (f.kind()) {
             case POINTER -> v == 0 ? "NULL" : String.format("0x%016x", v);
             case SIGNED -> Long.toString(v);

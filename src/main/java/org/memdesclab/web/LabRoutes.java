@@ -506,12 +506,17 @@ final class LabRoutes {
             model.put("timeControls", true);
             model.put("mmSummary", MemmapView.summary(m));
         }
-        model.put("summary", summarise(a, changed));
+        model.put("summary", summarise(a, changed, ovChanged));
         return model;
     }
 
-    private static String summarise(Action a, List<MemmapView.Cell> changed) {
+    private static String summarise(Action a, List<MemmapView.Cell> changed, List<MemmapView.OverviewCell> elsewhere) {
         if (!a.changed()) return a.summary();
+        if (changed.isEmpty() && !elsewhere.isEmpty()) {
+            MemmapView.OverviewCell o = elsewhere.get(0);
+            return a.summary() + ": the pages that changed are outside the window shown, in PFNs " + o.from() + "–" + o.to()
+                    + " (choose that range in the overview).";
+        }
         if (changed.isEmpty()) return a.summary() + ": no page changed.";
         MemmapView.Cell pick = changed.stream().filter(c -> !c.kind().equals("fi") && !c.kind().equals("pi")).findFirst().orElse(changed.get(0));
         return a.summary() + ": " + changed.size() + " page" + (changed.size() == 1 ? "" : "s") + " changed; PFN " + pick.pfn()

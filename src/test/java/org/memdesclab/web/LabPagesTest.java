@@ -223,6 +223,9 @@ class LabPagesTest {
         assertEquals(4096, count(page, "role=\"gridcell\""));
         assertEquals(3, count(page, "class=\"ov "));
         assertTrue(page.contains("id=\"c4096\"") && !page.contains("id=\"c4095\""));
+        String r = c.htmx("/labs/sandbox/exec", "statement", "p = alloc_pages(GFP_KERNEL, 0)", "from", "0").body();
+        assertTrue(r.contains("outside the window shown, in PFNs 8192–9999"), r);
+        assertTrue(r.contains("id=\"ov8192\""), "the overview cell of the changed range is swapped");
         String panel = c.get("/labs/sandbox/memmap?from=8192").body();
         assertEquals(10000 - 8192, count(panel, "role=\"gridcell\""));
     }

@@ -411,6 +411,8 @@ public final class GoalChecks {
             case PAGE -> "an allocated page";
             case PAGE_INSIDE -> "an unreferenced page inside a larger allocation";
             case RESERVED -> "a page reserved at boot";
+            case SLAB -> "a page of a slab (struct slab, PGTY_slab)";
+            case LARGE_KMALLOC -> "a page of a large kmalloc allocation (PGTY_large_kmalloc)";
         };
         return words + " (" + o.letter() + ")";
     }

@@ -1,5 +1,6 @@
 package org.memdesclab.lesson;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,4 +20,15 @@ public interface LessonCatalog {
      * lesson as a placeholder whose introduction is the error.
      */
     default List<LessonProblem> problems() { return List.of(); }
+
+    /**
+     * The catalog {@code serve} uses: the lessons in the jar when {@code contentDir} is null, else the
+     * lessons in that folder, reloaded as they change ({@code serve --content DIR}).
+     *
+     * @throws LessonFormatException if a packaged lesson is broken
+     * @throws IllegalArgumentException if {@code contentDir} does not exist
+     */
+    static LessonCatalog open(Path contentDir) {
+        return contentDir == null ? new ClasspathLessonCatalog() : new DirectoryLessonCatalog(contentDir);
+    }
 }

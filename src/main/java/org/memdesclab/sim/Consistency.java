@@ -27,6 +27,7 @@ final class Consistency {
         checkFreeLists(free);
         checkPcpLists(free);
         checkPages(free);
+        m.slub().check(problems);
         return problems;
     }
 

@@ -32,6 +32,9 @@ public final class DumpPage {
         int mapcount = mm.pageType(pfn) + 1;
         if (PageType.hasType(mapcount - 1)) mapcount = 0;
         long mapping = mm.mapping(head);
+        // folio_mapping() is NULL for a slab folio (its word 3 is slab_list.prev there)
+        boolean slab = (mm.pageType(head) >>> 24) == PageType.PGTY_slab.value();
+        if (slab) mapping = 0;
         long folioMapping = (mapping & 3) != 0 ? 0 : mapping;
         out.add(String.format("page: refcount:%d mapcount:%d mapping:%016x index:%#x pfn:%#x", mm.refcount(head), mapcount,
                 folioMapping, mm.word(head, Memmap.W_INDEX) + idx, pfn));

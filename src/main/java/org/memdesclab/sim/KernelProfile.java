@@ -27,7 +27,16 @@ public final class KernelProfile {
 
     public static final KernelProfile LINUX_6_18 = new KernelProfile(DEFAULT_ID,
             "Linux 6.18 LTS, x86_64, 4 KiB pages, CONFIG_MEMCG, CONFIG_MEMORY_FAILURE, classic SLUB",
-            Map.of("page", Layouts618.PAGE, "folio", Layouts618.FOLIO), Layouts618.FOLIO_MATCH);
+            Map.of("page", Layouts618.PAGE, "folio", Layouts618.FOLIO, "slab", Layouts618.SLAB,
+                    "kmem_cache", Layouts618.KMEM_CACHE, "kmem_cache_cpu", Layouts618.KMEM_CACHE_CPU,
+                    "kmem_cache_node", Layouts618.KMEM_CACHE_NODE),
+            concat(Layouts618.FOLIO_MATCH, Layouts618.SLAB_MATCH));
+
+    private static List<MatchAssertion> concat(List<MatchAssertion> a, List<MatchAssertion> b) {
+        List<MatchAssertion> out = new java.util.ArrayList<>(a);
+        out.addAll(b);
+        return List.copyOf(out);
+    }
 
     /** Profiles by id; more eras arrive with their own issue. */
     public static KernelProfile byId(String id) {

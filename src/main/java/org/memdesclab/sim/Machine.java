@@ -18,6 +18,7 @@ public final class Machine {
     private final ListHeads lists;
     private final Zone zone;
     private final PerCpuPages pcp;
+    private final Slub slub;
     private final BitSet onPcp;
     private final Trace trace;
     private final List<String> log;
@@ -47,6 +48,7 @@ public final class Machine {
         this.pcp = config.pcp() ? new PerCpuPages(config.cpus(), config.pcpBatch(), config.pcpHigh(), zoneAnchors) : null;
         this.onPcp = new BitSet();
         this.log = new ArrayList<>();
+        this.slub = new Slub(this, memmap, trace, config.cpus());
         boot();
     }
 
@@ -61,6 +63,7 @@ public final class Machine {
         this.pcp = o.pcp == null ? null : o.pcp.copy();
         this.onPcp = (BitSet) o.onPcp.clone();
         this.log = new ArrayList<>();
+        this.slub = o.slub.copy(this, memmap, trace);
         this.cpu = o.cpu;
         this.warnedOrder = o.warnedOrder;
     }
@@ -123,6 +126,12 @@ public final class Machine {
     /** The CPU the next operation runs on. */
     public int cpu() { return cpu; }
 
+    /** The slab allocator (SLUB) of this machine. */
+    public Slub slub() { return slub; }
+
+    /** Adds a line the kernel printed (used by the slab allocator). */
+    void log(String line) { log.add(line); }
+
     /** Moves the learner's "current task" to another CPU (matters only with per-CPU lists). */
     public void setCpu(int c) {
         if (c < 0 || c >= config.cpus()) {
@@ -177,11 +186,23 @@ public final class Machine {
      * request that finds no block fails as the kernel's slow path eventually would.
      */
     public long allocPages(int gfp, int order) {
+        long pfn = allocFrozenPages(gfp, order, "alloc_pages");
+        if (pfn >= 0) memmap.setRefcount(pfn, 1);
+        return pfn;
+    }
+
+    /**
+     * alloc_frozen_pages(gfp, order): alloc_pages without set_page_refcounted, so the first page keeps
+     * refcount 0. Slab pages and large kmalloc come from here (6.18 slub.c alloc_slab_page).
+     */
+    long allocFrozenPages(int gfp, int order) { return allocFrozenPages(gfp, order, "alloc_frozen_pages"); }
+
+    private long allocFrozenPages(int gfp, int order, String fn) {
         if (order < 0) throw KernelError.error("order must not be negative (got " + order + ")");
-        if (trace.on()) trace.emit("alloc_pages", "order " + order + ", gfp " + Gfp.format(gfp), 0);
+        if (trace.on()) trace.emit(fn, "order " + order + ", gfp " + Gfp.format(gfp), 0);
         if (order > Zone.MAX_PAGE_ORDER) {
             if ((gfp & Gfp.__GFP_NOWARN) == 0 && !warnedOrder) warnOrder(order);
-            if (trace.on()) trace.emit("alloc_pages", "order " + order + " exceeds MAX_PAGE_ORDER (10): NULL");
+            if (trace.on()) trace.emit(fn, "order " + order + " exceeds MAX_PAGE_ORDER (10): NULL");
             return -1;
         }
         long pfn = rmqueue(order);
@@ -193,7 +214,6 @@ public final class Machine {
             return -1;
         }
         prepNewPage(pfn, order, gfp);
-        memmap.setRefcount(pfn, 1);
         return pfn;
     }
 
@@ -303,6 +323,7 @@ public final class Machine {
     /** get_page(): folio_get(page_folio(page)). */
     public void getPage(long pfn) {
         requirePage(pfn, "get_page");
+        if (slub.getPageRefused(compoundHeadPfn(pfn))) return;
         folioGet(compoundHeadPfn(pfn));
     }
 
@@ -321,6 +342,7 @@ public final class Machine {
     /** put_page(): folio_put(page_folio(page)). */
     public void putPage(long pfn) {
         requirePage(pfn, "put_page");
+        if (slub.putPageIgnored(compoundHeadPfn(pfn))) return;
         folioPut(compoundHeadPfn(pfn));
     }
 
@@ -464,6 +486,12 @@ public final class Machine {
         return null;
     }
 
+    /** free_frozen_pages() with the free-time checks: how slab pages and large kmalloc go back (refcount already 0). */
+    void freeFrozen(long pfn, int order) {
+        checkFree(pfn, order, memmap.isHead(pfn), true);
+        freeFrozenPages(pfn, order);
+    }
+
     /** The 6.18 profile models a distribution kernel: CONFIG_HUGETLB_PAGE is set, so page[3] is not checked. */
     private static boolean hugetlbConfigured() { return true; }
 
@@ -571,6 +599,12 @@ public final class Machine {
         if (memmap.testFlag(pfn, PageFlag.PG_reserved)) return Owner.RESERVED;
         if (memmap.isBuddy(pfn)) return Owner.FREE_HEAD;
         if (onPcp.get((int) pfn)) return Owner.FREE_PCP;
+        long head = compoundHeadPfn(pfn);
+        if (validPfn(head)) {
+            int type = memmap.pageType(head) >>> 24;
+            if (type == PageType.PGTY_slab.value()) return Owner.SLAB;
+            if (type == PageType.PGTY_large_kmalloc.value()) return Owner.LARGE_KMALLOC;
+        }
         if (memmap.isTail(pfn)) return Owner.TAIL;
         if (memmap.isHead(pfn)) return Owner.HEAD;
         if (memmap.refcount(pfn) > 0) return Owner.PAGE;
@@ -604,6 +638,7 @@ public final class Machine {
                     "#PF: supervisor read access in kernel mode",
                     "#PF: error_code(0x0000) - not-present page"));
         }
+        if (slub.readable(addr)) return slub.read(addr, size);
         throw KernelError.error(String.format("the lab does not simulate the memory at 0x%016x (only struct pages are readable)", addr));
     }
 
@@ -655,6 +690,7 @@ public final class Machine {
         h = h * 31 + (pcp == null ? 0 : pcp.digest());
         h = h * 31 + onPcp.hashCode();
         h = h * 31 + cpu;
+        h = h * 31 + slub.digest();
         return h;
     }
 

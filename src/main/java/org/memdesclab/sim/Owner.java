@@ -20,7 +20,11 @@ public enum Owner {
     /** An unreferenced page inside a non-compound allocation (no refcount of its own). */
     PAGE_INSIDE('p'),
     /** Reserved at boot (PG_reserved): kernel text and data, firmware. */
-    RESERVED('R');
+    RESERVED('R'),
+    /** A slab page (head or tail): PGTY_slab on the head, owned by a kmem_cache. */
+    SLAB('S'),
+    /** A large kmalloc allocation (head or tail): PGTY_large_kmalloc on the head. */
+    LARGE_KMALLOC('K');
 
     private final char letter;
 

@@ -201,4 +201,13 @@ class LessonCatalogTest {
         assertFalse(s.introHtml().isBlank());
         assertEquals(1024, Sandbox.lesson(MachineConfig.withPages(1024)).machine().pages());
     }
+
+    @Test
+    void openPicksTheJarOrTheFolder() throws IOException {
+        assertTrue(LessonCatalog.open(null) instanceof ClasspathLessonCatalog);
+        write("01-one", lesson("one", "One"));
+        LessonCatalog c = LessonCatalog.open(dir);
+        assertTrue(c instanceof DirectoryLessonCatalog);
+        assertEquals(List.of("sandbox", "one"), ids(c));
+    }
 }

@@ -41,6 +41,7 @@ public final class Console {
         this.functions = functions;
         procFiles.put("/proc/buddyinfo", ProcFiles::buddyinfo);
         procFiles.put("/proc/pagetypeinfo", ProcFiles::pagetypeinfo);
+        registerProcFile("/proc/slabinfo", m -> m.slub().slabinfo());
     }
 
     /** Rebuilds a machine and its console by running the statements in order on a freshly booted machine. */

@@ -66,6 +66,13 @@ final class Evaluator {
         c.put("LIST_POISON1", Value.pointer(CType.VOID_PTR, Addresses.LIST_POISON1));
         c.put("LIST_POISON2", Value.pointer(CType.VOID_PTR, Addresses.LIST_POISON2));
         c.put("POISON_POINTER_DELTA", Value.ulong(Addresses.POISON_POINTER_DELTA));
+        CType.Int slabFlags = CType.INT_NAMES.get("slab_flags_t");
+        c.put("SLAB_HWCACHE_ALIGN", Value.of(slabFlags, org.memdesclab.sim.Slub.SLAB_HWCACHE_ALIGN).withHex());
+        c.put("SLAB_PANIC", Value.of(slabFlags, org.memdesclab.sim.Slub.SLAB_PANIC).withHex());
+        c.put("SLAB_TYPESAFE_BY_RCU", Value.of(slabFlags, org.memdesclab.sim.Slub.SLAB_TYPESAFE_BY_RCU).withHex());
+        c.put("SLAB_ACCOUNT", Value.of(slabFlags, org.memdesclab.sim.Slub.SLAB_ACCOUNT).withHex());
+        c.put("ZERO_SIZE_PTR", Value.pointer(CType.VOID_PTR, org.memdesclab.sim.Slub.ZERO_SIZE_PTR));
+        c.put("KMALLOC_MAX_CACHE_SIZE", Value.ulong(org.memdesclab.sim.Slub.KMALLOC_MAX_CACHE_SIZE));
         return c;
     }
 

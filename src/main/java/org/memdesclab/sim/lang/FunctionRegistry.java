@@ -35,6 +35,7 @@ public final class FunctionRegistry {
     public static FunctionRegistry standard() {
         FunctionRegistry r = new FunctionRegistry();
         PageFunctions.register(r);
+        SlabFunctions.register(r);
         return r;
     }
 }

@@ -23,7 +23,8 @@ final class Help {
         out.add("in hex, gfp_t as 0xcc0(GFP_KERNEL); an aggregate member (a list_head, an array, an embedded");
         out.add("struct page) prints its raw 64-bit words in memory order, in braces: {0x..., 0x...}.");
         out.add("struct pages are read-only: change them with the kernel's functions. Constants: GFP_* and __GFP_*,");
-        out.add("NULL, PAGE_SIZE, PAGE_SHIFT, PAGE_OFFSET, vmemmap, MAX_PAGE_ORDER, pageblock_order, TAIL_MAPPING.");
+        out.add("NULL, PAGE_SIZE, PAGE_SHIFT, PAGE_OFFSET, vmemmap, MAX_PAGE_ORDER, pageblock_order, TAIL_MAPPING,");
+        out.add("SLAB_HWCACHE_ALIGN, SLAB_TYPESAFE_BY_RCU, SLAB_ACCOUNT, SLAB_PANIC, ZERO_SIZE_PTR, KMALLOC_MAX_CACHE_SIZE.");
         for (String g : r.groups()) {
             out.add("");
             out.add(g + ":");

@@ -98,4 +98,97 @@ public final class Layouts618 {
             new MatchAssertion("FOLIO_MATCH", "compound_head", "struct folio", "_head_2", 2),
             new MatchAssertion("FOLIO_MATCH", "flags", "struct folio", "_flags_3", 3),
             new MatchAssertion("FOLIO_MATCH", "compound_head", "struct folio", "_head_3", 3));
+
+    /**
+     * struct slab (mm/slab.h) as the 6.18 BTF lays it out: an overlay of the head page's struct page.
+     * The counters bit fields share the low 32 bits of the word at offset 40.
+     */
+    public static final StructLayout SLAB = StructLayout.builder("struct slab", 64)
+            .flags("flags", 0, "memdesc_flags_t")
+            .ptr("slab_cache", 8, "struct kmem_cache *")
+            .listHead("slab_list", 16, "struct list_head *")
+            .ptr("llnode", 16, "struct llist_node *")
+            .ptr("flush_freelist", 24, "void *")
+            .ptr("next", 16, "struct slab *")
+            .s32("slabs", 24, "int")
+            .ptr("freelist", 32, "void *")
+            .ulong("counters", 40)
+            .bits("inuse", 40, 4, 0, 16, "unsigned int")
+            .bits("objects", 40, 4, 16, 15, "unsigned int")
+            .bits("frozen", 40, 4, 31, 1, "unsigned int")
+            .aggregate("freelist_counter", 32, 16, "freelist_aba_t")
+            .aggregate("callback_head", 16, 16, "struct callback_head")
+            .u32("__page_type", 48, "unsigned int")
+            .s32("__page_refcount", 52, "atomic_t")
+            .ulong("obj_exts", 56)
+            .build();
+
+    /** SLAB_MATCH in mm/slab.h (6.18, CONFIG_MEMCG): the struct slab fields that must overlay struct page's. */
+    public static final List<MatchAssertion> SLAB_MATCH = List.of(
+            new MatchAssertion("SLAB_MATCH", "flags", "struct slab", "flags", 0),
+            new MatchAssertion("SLAB_MATCH", "compound_head", "struct slab", "slab_cache", 0),
+            new MatchAssertion("SLAB_MATCH", "_refcount", "struct slab", "__page_refcount", 0),
+            new MatchAssertion("SLAB_MATCH", "memcg_data", "struct slab", "obj_exts", 0));
+
+    /** struct kmem_cache (mm/slab.h) as the 6.18 BTF lays it out (CONFIG_SLUB_CPU_PARTIAL, one node array of 1024). */
+    public static final StructLayout KMEM_CACHE = StructLayout.builder("struct kmem_cache", 8416)
+            .ptr("cpu_slab", 0, "struct kmem_cache_cpu *")
+            .ptr("cpu_sheaves", 8, "struct slub_percpu_sheaves *")
+            .field("flags", 16, 4, "slab_flags_t", FieldKind.FLAGS)
+            .ulong("min_partial", 24)
+            .u32("size", 32, "unsigned int")
+            .u32("object_size", 36, "unsigned int")
+            .aggregate("reciprocal_size", 40, 8, "struct reciprocal_value")
+            .u32("reciprocal_size.m", 40, "u32")
+            .field("reciprocal_size.sh1", 44, 1, "u8", FieldKind.UNSIGNED)
+            .field("reciprocal_size.sh2", 45, 1, "u8", FieldKind.UNSIGNED)
+            .u32("offset", 48, "unsigned int")
+            .u32("cpu_partial", 52, "unsigned int")
+            .u32("cpu_partial_slabs", 56, "unsigned int")
+            .u32("sheaf_capacity", 60, "unsigned int")
+            .aggregate("oo", 64, 4, "struct kmem_cache_order_objects")
+            .u32("oo.x", 64, "unsigned int")
+            .aggregate("min", 68, 4, "struct kmem_cache_order_objects")
+            .u32("min.x", 68, "unsigned int")
+            .field("allocflags", 72, 4, "gfp_t", FieldKind.FLAGS)
+            .s32("refcount", 76, "int")
+            .ptr("ctor", 80, "void (*)(void *)")
+            .u32("inuse", 88, "unsigned int")
+            .u32("align", 92, "unsigned int")
+            .u32("red_left_pad", 96, "unsigned int")
+            .ptr("name", 104, "const char *")
+            .listHead("list", 112, "struct list_head *")
+            .aggregate("kobj", 128, 64, "struct kobject")
+            .ulong("random", 192)
+            .u32("remote_node_defrag_ratio", 200, "unsigned int")
+            .ptr("random_seq", 208, "unsigned int *")
+            .u32("useroffset", 216, "unsigned int")
+            .u32("usersize", 220, "unsigned int")
+            .aggregate("node", 224, 8192, "struct kmem_cache_node *[1024]")
+            .ptr("node[0]", 224, "struct kmem_cache_node *")
+            .build();
+
+    /** struct kmem_cache_cpu (mm/slub.c) as the 6.18 BTF lays it out. */
+    public static final StructLayout KMEM_CACHE_CPU = StructLayout.builder("struct kmem_cache_cpu", 48)
+            .ptr("freelist", 0, "void **")
+            .ulong("tid", 8)
+            .aggregate("freelist_tid", 0, 16, "freelist_aba_t")
+            .ptr("slab", 16, "struct slab *")
+            .ptr("partial", 24, "struct slab *")
+            .field("lock", 32, 1, "local_trylock_t", FieldKind.UNSIGNED)
+            .build();
+
+    /**
+     * struct kmem_cache_node (mm/slub.c, CONFIG_SLUB_DEBUG): from the 6.18 source, not read from BTF
+     * (kernel-6.18-btf.md does not print it).
+     */
+    public static final StructLayout KMEM_CACHE_NODE = StructLayout.builder("struct kmem_cache_node", 72)
+            .field("list_lock", 0, 4, "spinlock_t", FieldKind.UNSIGNED)
+            .ulong("nr_partial", 8)
+            .listHead("partial", 16, "struct list_head *")
+            .field("nr_slabs", 32, 8, "atomic_long_t", FieldKind.SIGNED)
+            .field("total_objects", 40, 8, "atomic_long_t", FieldKind.SIGNED)
+            .listHead("full", 48, "struct list_head *")
+            .ptr("barn", 64, "struct node_barn *")
+            .build();
 }

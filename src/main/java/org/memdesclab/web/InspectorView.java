@@ -131,6 +131,8 @@ public record InspectorView(long pfn, String owner, String ownerLetter, String s
             case PAGE -> "allocated page";
             case PAGE_INSIDE -> "inside an allocation";
             case RESERVED -> "reserved";
+            case SLAB -> "slab page";
+            case LARGE_KMALLOC -> "large kmalloc page";
         };
     }
 
@@ -140,6 +142,7 @@ public record InspectorView(long pfn, String owner, String ownerLetter, String s
             case HEAD -> ", order " + m.compoundOrder(pfn);
             case TAIL -> " of the folio at PFN " + m.compoundHeadPfn(pfn);
             case FREE_INSIDE -> " at PFN " + m.freeBlockHead(pfn);
+            case SLAB -> " of " + MemmapView.cacheName(m, m.compoundHeadPfn(pfn));
             default -> "";
         };
     }
@@ -153,6 +156,8 @@ public record InspectorView(long pfn, String owner, String ownerLetter, String s
             case FREE_INSIDE -> "Inside a free block only the head is on a list; this struct page is left as it was freed.";
             case HEAD -> "The head of a large folio: struct folio continues into the next pages' struct pages.";
             case PAGE -> "An allocated page is also a small folio: struct folio's first 64 bytes are this struct page.";
+            case SLAB -> "A slab: these words are read as struct slab (slab_cache at offset 8, freelist, inuse/objects), "
+                    + "which overlays struct page, so the page and folio readings mean little here.";
             default -> "";
         };
     }

@@ -4,8 +4,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.memdesclab.lesson.ClasspathLessonCatalog;
-import org.memdesclab.lesson.DirectoryLessonCatalog;
 import org.memdesclab.lesson.GoalChecks;
 import org.memdesclab.lesson.GoalResult;
 import org.memdesclab.lesson.GoalSpec;
@@ -28,8 +26,7 @@ public record LessonWiring(LessonCatalog catalog, GoalEvaluator goals) {
      */
     public static LessonWiring standard(Path contentDir) {
         GoalChecks checks = GoalChecks.standard();
-        LessonCatalog catalog = contentDir == null ? new ClasspathLessonCatalog() : new DirectoryLessonCatalog(contentDir);
-        return new LessonWiring(catalog, checks::evaluate);
+        return new LessonWiring(LessonCatalog.open(contentDir), checks::evaluate);
     }
 
     /** A small in-code catalog for tests of the web layer: the sandbox plus a short demo lesson, with two goal checks. */

@@ -129,6 +129,20 @@ public final class MemmapView {
                     }
                     pfn = p;
                 }
+                case SLAB, LARGE_KMALLOC -> {
+                    long head = m.compoundHeadPfn(pfn);
+                    boolean slab = o == Owner.SLAB;
+                    String what = slab ? "slab" : "large kmalloc allocation";
+                    if (head == pfn) {
+                        int order = m.compoundOrder(pfn);
+                        cells.add(new Cell(pfn, slab ? "S" : "K", slab ? "sl" : "km", (slab ? "slab page of " + cacheName(m, pfn)
+                                : "large kmalloc allocation") + ", order " + order));
+                        addBlock(blocks, pfn, order, slab ? "slab" : "kmalloc", from, cols);
+                    } else {
+                        cells.add(new Cell(pfn, slab ? "s" : "k", slab ? "sl" : "km", "tail page of the " + what + " at PFN " + head));
+                    }
+                    pfn++;
+                }
                 default -> {
                     cells.add(single(m, pfn, o));
                     pfn++;
@@ -136,6 +150,16 @@ public final class MemmapView {
             }
         }
         return new MemmapView(from, count, cols, cells, blocks);
+    }
+
+    /** The name of the kmem_cache a slab belongs to: struct slab's slab_cache is the word at offset 8. */
+    static String cacheName(Machine m, long head) {
+        try {
+            var c = m.slub().cacheAt(m.memmap().word(head, 1));
+            return c == null ? "an unknown cache" : c.name();
+        } catch (RuntimeException e) {
+            return "an unknown cache";
+        }
     }
 
     private static Cell single(Machine m, long pfn, Owner o) {
@@ -151,6 +175,8 @@ public final class MemmapView {
             case HEAD -> new Cell(pfn, "H", "hd", "head of a compound page");
             case PAGE -> new Cell(pfn, "P", "pg", "allocated page");
             case FREE_HEAD -> new Cell(pfn, "B", "fh", "free block head");
+            case SLAB -> new Cell(pfn, "S", "sl", "slab page");
+            case LARGE_KMALLOC -> new Cell(pfn, "K", "km", "large kmalloc allocation");
         };
     }
 
@@ -289,6 +315,8 @@ public final class MemmapView {
                         case PAGE_INSIDE -> "allocated (part of a larger allocation)";
                         case FREE_PCP -> "free on per-CPU lists";
                         case RESERVED -> "reserved";
+                        case SLAB -> "slab pages";
+                        case LARGE_KMALLOC -> "large kmalloc pages";
                         case TAIL -> "tail pages";
                         default -> "free";
                     };

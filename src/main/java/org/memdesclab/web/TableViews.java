@@ -56,12 +56,14 @@ public final class TableViews {
                 pfn += (1L << m.zone().buddyOrder(pfn)) - 1;
                 continue;
             }
-            if (o != Owner.HEAD && o != Owner.PAGE) continue;
+            boolean slabHead = (o == Owner.SLAB || o == Owner.LARGE_KMALLOC) && m.compoundHeadPfn(pfn) == pfn;
+            if (o != Owner.HEAD && o != Owner.PAGE && !slabHead) continue;
             Folio f = m.folio(pfn);
             int order = f.order();
-            String kind = o == Owner.HEAD ? "folio" : "page";
+            String kind = o == Owner.HEAD ? "folio" : o == Owner.PAGE ? "page"
+                    : o == Owner.SLAB ? "slab " + MemmapView.cacheName(m, pfn) : "large kmalloc";
             out.add(new FolioRow(pfn, kind, order, f.refcount(), f.mapcount(), mapping(f.mapping()), flagNames(m.memmap().flags(pfn))));
-            if (o == Owner.HEAD) pfn += (1L << order) - 1;
+            if (o != Owner.PAGE) pfn += (1L << order) - 1;
         }
         return out;
     }
@@ -73,6 +75,7 @@ public final class TableViews {
             Owner o = m.owner(pfn);
             if (o == Owner.FREE_HEAD) pfn += (1L << m.zone().buddyOrder(pfn)) - 1;
             else if (o == Owner.HEAD || o == Owner.PAGE) n++;
+            else if ((o == Owner.SLAB || o == Owner.LARGE_KMALLOC) && m.compoundHeadPfn(pfn) == pfn) n++;
         }
         return n;
     }

@@ -45,6 +45,18 @@ class MemmapViewTest {
     }
 
     @Test
+    void slabPagesAreLetteredSAndNamedAfterTheirCache() {
+        Console c = new Console(new Machine(MachineConfig.defaults()));
+        assertTrue(c.exec("s = kmem_cache_create(\"foo\", 700, 0, 0, NULL)").ok());
+        assertTrue(c.exec("obj = kmem_cache_alloc(s, GFP_KERNEL)").ok());
+        MemmapView v = MemmapView.of(c.machine(), 0);
+        MemmapView.Cell head = v.cells().stream().filter(x -> x.letter().equals("S")).findFirst().orElseThrow();
+        assertTrue(head.label().startsWith("slab page of foo, order "), head.label());
+        assertTrue(v.blocks().stream().anyMatch(b -> b.kind().equals("slab") && b.start() == head.pfn()));
+        assertTrue(TableViews.folios(c.machine()).stream().anyMatch(r -> r.kind().equals("slab foo")));
+    }
+
+    @Test
     void aCellsMarkupEscapesAndCarriesItsName() {
         MemmapView.Cell cell = new MemmapView.Cell(7, "B0", "fh", "free, \"odd\" <name>");
         assertEquals("<div role=\"gridcell\" id=\"c7\" class=\"cell k-fh\" tabindex=\"-1\" aria-label=\"PFN 7: free, &quot;odd&quot; "

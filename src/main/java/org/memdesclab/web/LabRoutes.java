@@ -88,6 +88,7 @@ final class LabRoutes {
         model.put("sandboxText", LabModels.configText(cur));
         model.put("profiles", org.memdesclab.sim.KernelProfile.ids());
         model.put("error", ctx.queryParam("error"));
+        model.put("problems", labs.problems());
         ctx.render("home", model);
     }
 

@@ -42,6 +42,9 @@ public final class LabService {
 
     public List<Lesson> lessons() { return wiring.catalog().lessons(); }
 
+    /** Lesson files that failed to load (serve --content), for authors. */
+    public List<org.memdesclab.lesson.LessonProblem> problems() { return wiring.catalog().problems(); }
+
     /** The lesson by id; the sandbox is always there, even if a catalog leaves it out. */
     public Optional<Lesson> lesson(String id) {
         Optional<Lesson> l = wiring.catalog().find(id);

@@ -13,9 +13,9 @@ import picocli.CommandLine.Option;
 
 /** {@code serve}: the web lab with an embedded H2 database (or PostgreSQL by URL). */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Serve the lab in the browser.", "",
-                "Learners are identified by a cookie; their statements, undo/redo and progress are kept in the database,",
-                "so a restart loses nothing. Open http://localhost:7070/ after it starts."})
+        description = {"Serve the lab in the browser: open http://localhost:7070/ after it starts.", "",
+                "Learners are identified by a cookie. Their statements, undo/redo and progress are kept in the database, "
+                        + "so a restart loses nothing."})
 public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "7070", description = "HTTP port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int port;

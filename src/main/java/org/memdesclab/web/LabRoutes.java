@@ -507,20 +507,23 @@ final class LabRoutes {
             model.put("timeControls", true);
             model.put("mmSummary", MemmapView.summary(m));
         }
-        model.put("summary", summarise(a, changed, ovChanged));
+        model.put("summary", summarise(a, mv0.changedOwners(mv), changed, ovChanged));
         return model;
     }
 
-    private static String summarise(Action a, List<MemmapView.Cell> changed, List<MemmapView.OverviewCell> elsewhere) {
+    /** One sentence for the aria-live region: what ran, and how the memmap changed. */
+    private static String summarise(Action a, List<MemmapView.Cell> owners, List<MemmapView.Cell> changed,
+                                    List<MemmapView.OverviewCell> elsewhere) {
         if (!a.changed()) return a.summary();
+        if (owners.isEmpty() && !changed.isEmpty()) return a.summary() + ": no page changed owner; free blocks were regrouped.";
         if (changed.isEmpty() && !elsewhere.isEmpty()) {
             MemmapView.OverviewCell o = elsewhere.get(0);
             return a.summary() + ": the pages that changed are outside the window shown, in PFNs " + o.from() + "–" + o.to()
                     + " (choose that range in the overview).";
         }
         if (changed.isEmpty()) return a.summary() + ": no page changed.";
-        MemmapView.Cell pick = changed.stream().filter(c -> !c.kind().equals("fi") && !c.kind().equals("pi")).findFirst().orElse(changed.get(0));
-        return a.summary() + ": " + changed.size() + " page" + (changed.size() == 1 ? "" : "s") + " changed; PFN " + pick.pfn()
+        MemmapView.Cell pick = owners.stream().filter(c -> !c.kind().equals("fi") && !c.kind().equals("pi")).findFirst().orElse(owners.get(0));
+        return a.summary() + ": " + owners.size() + " page" + (owners.size() == 1 ? "" : "s") + " changed; PFN " + pick.pfn()
                 + " is now " + pick.label() + ".";
     }
 

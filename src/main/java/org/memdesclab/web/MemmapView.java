@@ -254,6 +254,18 @@ public final class MemmapView {
         return out;
     }
 
+    /** Cells of {@code after} whose letter or colour differ here (a new owner, not just a regrouped block). */
+    public List<Cell> changedOwners(MemmapView after) {
+        List<Cell> out = new ArrayList<>();
+        if (after.from != from || after.count != count) return after.cells;
+        for (int i = 0; i < count; i++) {
+            Cell a = cells.get(i);
+            Cell b = after.cells.get(i);
+            if (!a.letter().equals(b.letter()) || !a.kind().equals(b.kind())) out.add(b);
+        }
+        return out;
+    }
+
     /** Blocks present in {@code after} but new or different here. */
     public List<Block> addedOrChangedBlocks(MemmapView after) {
         List<Block> out = new ArrayList<>();

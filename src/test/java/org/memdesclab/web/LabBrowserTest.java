@@ -177,6 +177,22 @@ class LabBrowserTest {
     }
 
     @Test
+    void theConsoleCompletesNamesWithTabAndRecallsStatementsWithUp() {
+        open("/labs/first-folio");
+        WebElement in = d.findElement(By.id("console-input"));
+        in.sendKeys("folio_al");
+        in.sendKeys(Keys.TAB);
+        assertEquals("folio_alloc(", in.getAttribute("value"));
+        in.sendKeys("GFP_KERNEL, 1)");
+        in.sendKeys(Keys.ENTER);
+        wait.until(cls("c0", "k-hd"));
+        in.sendKeys(Keys.ARROW_UP);
+        assertEquals("folio_alloc(GFP_KERNEL, 1)", in.getAttribute("value"));
+        in.sendKeys(Keys.ARROW_DOWN);
+        assertEquals("", in.getAttribute("value"));
+    }
+
+    @Test
     void quickButtonsPostTheStatementAndFreeSelectedFreesTheInspectedPage() {
         open("/labs/first-folio");
         d.findElement(By.id("op-folio-2")).click();
@@ -219,6 +235,30 @@ class LabBrowserTest {
             wait.until(ExpectedConditions.textToBePresentInElement(form.findElement(By.cssSelector(".q-result")), "Right"));
             assertNoSeriousViolations("the memmap lesson");
             shot("memmap-lesson");
+        }
+    }
+
+    @Test
+    void inDarkModeAxeFindsNoSeriousOrCriticalViolationsEither(@TempDir Path darkProfile) throws IOException {
+        ChromeOptions opts = new ChromeOptions();
+        opts.setBinary(new File("/usr/bin/chromium"));
+        opts.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                "--disable-sync", "--user-data-dir=" + darkProfile, "--window-size=820,1180", "--force-dark-mode",
+                "--blink-settings=preferredColorScheme=0");
+        WebDriver light = d;
+        d = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build(), opts);
+        try {
+            d.get(server.base() + "/labs/first-folio?pfn=2");
+            new WebDriverWait(d, Duration.ofSeconds(10)).until(x -> Boolean.TRUE.equals(((ChromeDriver) x).executeScript(
+                    "return matchMedia('(prefers-color-scheme: dark)').matches && !!window.htmx")));
+            d.findElement(By.id("op-folio-2")).click();
+            new WebDriverWait(d, Duration.ofSeconds(10)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .until(cls("c0", "k-hd"));
+            assertNoSeriousViolations("the lesson page in dark mode at tablet width");
+            shot("lesson-dark-tablet");
+        } finally {
+            d.quit();
+            d = light;
         }
     }
 

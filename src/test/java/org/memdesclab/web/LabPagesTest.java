@@ -94,6 +94,7 @@ class LabPagesTest {
         assertEquals(List.of("1"), ids, "only PFN 1 changed (B0 became P)");
         assertTrue(r.contains("aria-label=\"PFN 1: allocated page, refcount 1\""));
         assertTrue(r.contains("hx-swap-oob=\"innerHTML:#live-summary\""));
+        assertTrue(r.contains("Ran q = alloc_pages(GFP_KERNEL, 0): 1 page changed; PFN 1 is now allocated page, refcount 1."), r);
         assertTrue(r.contains("<tr id=\"fl0\" hx-swap-oob=\"true\">"), "the order-0 free list row changed");
         assertFalse(r.contains("<tr id=\"fl5\""), "the order-5 row did not change");
     }

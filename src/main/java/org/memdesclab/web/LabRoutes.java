@@ -477,7 +477,9 @@ final class LabRoutes {
         for (int i = 0; i < fl.size(); i++) if (!fl.get(i).equals(fl0.get(i))) flChanged.add(fl.get(i));
         model.put("freeRows", flChanged);
         var fo = TableViews.folios(m);
-        if (!fo.equals(fo0)) {
+        TableViews.FolioDiff fd = TableViews.diff(fo0, fo);
+        if (!fd.isEmpty()) {
+            model.put("folioDiff", fd);
             model.put("folios", fo);
             model.put("folioCount", TableViews.folioCount(m));
         }

@@ -14,7 +14,7 @@ public final class TableViews {
     /** Blocks listed per free-list row before "and N more". */
     static final int MAX_BLOCKS_SHOWN = 12;
     /** Rows of the folio table before it says how many it left out. */
-    static final int MAX_FOLIO_ROWS = 200;
+    static final int MAX_FOLIO_ROWS = 256;
 
     private TableViews() {}
 
@@ -66,6 +66,32 @@ public final class TableViews {
             if (o != Owner.PAGE) pfn += (1L << order) - 1;
         }
         return out;
+    }
+
+    /** A new row and the id of the row it follows (null: first). */
+    public record AddedRow(FolioRow row, String after) {}
+
+    /** What changed in the folio table, row by row, so a response carries only those rows. */
+    public record FolioDiff(List<FolioRow> removed, List<FolioRow> changed, List<AddedRow> added) {
+        public boolean isEmpty() { return removed.isEmpty() && changed.isEmpty() && added.isEmpty(); }
+    }
+
+    public static FolioDiff diff(List<FolioRow> before, List<FolioRow> after) {
+        java.util.Map<Long, FolioRow> old = new java.util.HashMap<>();
+        for (FolioRow r : before) old.put(r.pfn(), r);
+        java.util.Set<Long> now = new java.util.HashSet<>();
+        List<FolioRow> changed = new ArrayList<>();
+        List<AddedRow> added = new ArrayList<>();
+        String prev = null;
+        for (FolioRow r : after) {
+            now.add(r.pfn());
+            FolioRow o = old.get(r.pfn());
+            if (o == null) added.add(new AddedRow(r, prev));
+            else if (!o.equals(r)) changed.add(r);
+            prev = r.id();
+        }
+        List<FolioRow> removed = before.stream().filter(r -> !now.contains(r.pfn())).toList();
+        return new FolioDiff(removed, changed, added);
     }
 
     /** How many allocated descriptors there are in all (the table may show fewer). */

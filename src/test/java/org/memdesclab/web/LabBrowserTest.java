@@ -200,8 +200,15 @@ class LabBrowserTest {
         assertTrue(d.findElement(By.id("console-log")).getText().contains("f1 = folio_alloc(GFP_KERNEL, 2)"));
         d.findElement(By.id("c2")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("inspector-body"), "PFN 2"));
+        d.findElement(By.id("op-alloc-0")).click();
+        wait.until(x -> !x.findElements(By.id("fo4")).isEmpty());
+        assertEquals(List.of("fo0", "fo4"), d.findElements(By.cssSelector("#folio-rows tr:not([hidden])")).stream()
+                .map(e -> e.getAttribute("id")).toList(), "the new row is inserted in PFN order");
         d.findElement(By.id("op-free")).click();
         wait.until(cls("c0", "k-fh"));
+        wait.until(x -> x.findElements(By.id("fo0")).isEmpty());
+        assertEquals(List.of("fo4"), d.findElements(By.cssSelector("#folio-rows tr:not([hidden])")).stream()
+                .map(e -> e.getAttribute("id")).toList());
         assertTrue(d.findElement(By.id("console-log")).getText().contains("folio_put(page_folio(pfn_to_page(0)))"));
     }
 

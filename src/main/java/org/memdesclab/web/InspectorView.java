@@ -21,14 +21,14 @@ import org.memdesclab.sim.layout.StructLayout;
  * different owners.
  */
 public record InspectorView(long pfn, String owner, String ownerLetter, String structPage, String phys, String virt,
-                            String folioTitle, List<WordRow> words, List<String> dump, String note) {
+                            String folioTitle, String slabTitle, List<WordRow> words, List<String> dump, String note) {
 
     public String dumpText() { return String.join("\n", dump); }
 
     /** One reading of a field: name, value as C would print it, and whether it means anything now. */
     public record Reading(String name, String value, boolean meaningful) {}
 
-    public record WordRow(int offset, String hex, List<Reading> page, List<Reading> folio) {}
+    public record WordRow(int offset, String hex, List<Reading> page, List<Reading> folio, List<Reading> slab) {}
 
     /** Readings of struct page that mean something, per owner (everything else is greyed). */
     private static final Map<Owner, Set<String>> PAGE_MEANINGFUL = Map.of(
@@ -66,6 +66,11 @@ public record InspectorView(long pfn, String owner, String ownerLetter, String s
                 : "struct folio: page[" + idx + "] is beyond the four pages struct folio overlays")
                 : o == Owner.PAGE ? "struct folio (a small folio: page[0])" : "struct folio (not a folio: " + ownerName(o) + ")";
         Set<String> meaningful = PAGE_MEANINGFUL.get(o);
+        // struct slab overlays the head page of a slab (SLAB_MATCH): shown as a third reading for slab pages
+        boolean slabHead = o == Owner.SLAB && head == pfn;
+        StructLayout slabLayout = o == Owner.SLAB ? m.profile().layout("slab") : null;
+        String slabTitle = slabLayout == null ? null : slabHead ? "struct slab (this page is the slab)"
+                : "struct slab (not here: the slab is PFN " + head + ")";
         List<WordRow> rows = new ArrayList<>();
         for (int i = 0; i < Memmap.WORDS; i++) {
             List<Reading> pr = new ArrayList<>();
@@ -98,11 +103,27 @@ public record InspectorView(long pfn, String owner, String ownerLetter, String s
                     fr.add(reading(f, f.decode(raw), folioMeaningful));
                 }
             }
-            rows.add(new WordRow(i * 8, String.format("0x%016x", w[i]), pr, fr));
+            List<Reading> sr = new ArrayList<>();
+            if (slabLayout != null) {
+                for (Field f : inWord(slabLayout, i * 8)) {
+                    sr.add(reading(f, f.decode(m.memmap().readBytes(Addresses.STRUCT_PAGE_SIZE * pfn + f.offset(), f.size())), slabHead));
+                }
+            }
+            rows.add(new WordRow(i * 8, String.format("0x%016x", w[i]), pr, fr, sr));
         }
         var a = TableViews.addresses(pfn);
         return new InspectorView(pfn, ownerName(o) + ownerDetail(m, pfn, o), String.valueOf(o.letter()), a.structPage(), a.phys(),
-                a.virt(), folioTitle, rows, DumpPage.dump(m, pfn), note(o));
+                a.virt(), folioTitle, slabTitle, rows, DumpPage.dump(m, pfn), note(o));
+    }
+
+    /** A layout's scalar members in the 8 bytes at {@code base}, one per distinct storage (aliases dropped). */
+    private static List<Field> inWord(StructLayout layout, int base) {
+        Map<String, Field> byRange = new LinkedHashMap<>();
+        for (Field f : layout.fields()) {
+            if (f.kind() == FieldKind.AGGREGATE || f.offset() < base || f.offset() >= base + 8) continue;
+            byRange.putIfAbsent(f.offset() + ":" + f.size() + ":" + f.bitShift(), f);
+        }
+        return List.copyOf(byRange.values());
     }
 
     private static Reading reading(Field f, long v, boolean meaningful) {

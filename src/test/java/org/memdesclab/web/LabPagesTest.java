@@ -204,6 +204,20 @@ class LabPagesTest {
     }
 
     @Test
+    void theInspectorReadsASlabPageAsStructSlab() {
+        var c = server.client();
+        c.exec("sandbox", "s = kmem_cache_create(\"foo\", 700, 0, 0, NULL)");
+        c.exec("sandbox", "obj = kmem_cache_alloc(s, GFP_KERNEL)");
+        String state = c.get("/api/v1/labs/sandbox").body();
+        int pfn = java.util.Arrays.asList(state.substring(state.indexOf("\"owners\":[") + 10, state.lastIndexOf(']')).replace("\"", "")
+                .split(",")).indexOf("SLAB");
+        String r = c.get("/labs/sandbox/inspect/" + pfn).body();
+        assertTrue(r.contains("struct slab (this page is the slab)"), r);
+        assertTrue(r.contains("<span>slab_cache</span>"));
+        assertTrue(r.contains("<span>inuse</span>"), r);
+    }
+
+    @Test
     void theSandboxFormStartsAMachineOfTheChosenSize() {
         var c = server.client();
         c.form("/sandbox", "pages", "1024", "cpus", "2", "profile", "6.18");

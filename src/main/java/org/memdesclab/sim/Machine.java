@@ -351,7 +351,7 @@ public final class Machine {
         requirePage(head, "folio_put");
         int ref = memmap.refcount(head);
         if (ref <= 0) {
-            if (memmap.isBuddy(head) || ref == 0) throw badFree(head);
+            if (memmap.isBuddy(head) || ref == 0) throw badFree(head, "folio_put");
         }
         int order = memmap.isHead(head) ? (int) (memmap.flags(head + 1) & 0xff) : 0;
         if (ref == 1) checkFree(head, order, memmap.isHead(head), true);
@@ -373,7 +373,7 @@ public final class Machine {
             throw KernelError.error("__free_pages(): order " + order + " is outside 0.." + Zone.MAX_PAGE_ORDER);
         }
         int ref = memmap.refcount(pfn);
-        if (ref <= 0) throw badFree(pfn);
+        if (ref <= 0) throw badFree(pfn, "__free_pages");
         boolean head = memmap.isHead(pfn);
         if (head && compoundOrder(pfn) != order) {
             throw vmBug(pfn, "VM_BUG_ON_PAGE(compound && compound_order(page) != order)",
@@ -663,10 +663,21 @@ public final class Machine {
         return new KernelError(lines);
     }
 
-    /** Freeing a page nobody holds: a buddy page's type reads as a mapcount; others trip VM_BUG_ON. */
-    private KernelError badFree(long pfn) {
+    /**
+     * Freeing a page nobody holds. A free page (the design's double free) is a Bad page state: a buddy
+     * head's type reads as a mapcount. A tail, or an inner page of an allocation, trips the
+     * VM_BUG_ON in put_page_testzero, as a CONFIG_DEBUG_VM kernel would.
+     */
+    private KernelError badFree(long pfn, String fn) {
         if (memmap.isBuddy(pfn)) return badPage(pfn, "nonzero mapcount");
-        return badPage(pfn, "VM_BUG_ON_PAGE(page_ref_count(page) == 0)");
+        String condition = "VM_BUG_ON_PAGE(page_ref_count(page) == 0)";
+        if (memmap.isTail(pfn)) {
+            return vmBug(pfn, condition, fn + "() of a tail page, whose refcount is 0: the folio's reference is on its head");
+        }
+        if (freeBlockHead(pfn) < 0 && !onPcp.get((int) pfn)) {
+            return vmBug(pfn, condition, fn + "() of a page whose refcount is 0: the first page of its allocation holds the reference");
+        }
+        return badPage(pfn, condition);
     }
 
     /** A VM_BUG_ON that a CONFIG_DEBUG_VM kernel would hit: an explanation, then the kernel's dump. */

@@ -38,12 +38,21 @@ class ErrorPathsTest {
     }
 
     @Test
-    void doubleFreeOfAnOrdinaryPageIsRefused() {
+    void doubleFreeOfAPageInsideAFreeBlockIsABadPageState() {
         Machine m = withAllocations();
-        m.freePages(0, 0);
-        m.allocPages(K, 3);
-        KernelError e = refused(m, x -> x.freePages(9, 0));
-        assertTrue(e.lines().get(0).startsWith("BUG: Bad page state in process lab  pfn:00009"));
+        m.freePages(2, 1);            // PFN 2..3 become a free order-1 block (its buddy at 0 is busy)
+        KernelError e = refused(m, x -> x.freePages(3, 0));
+        assertEquals("BUG: Bad page state in process lab  pfn:00003", e.lines().get(0));
+        assertEquals("page dumped because: VM_BUG_ON_PAGE(page_ref_count(page) == 0)", e.lines().get(e.lines().size() - 1));
+    }
+
+    @Test
+    void freeingAnInnerPageOfAnAllocationTripsTheRefcountCheck() {
+        Machine m = withAllocations();
+        long p = m.allocPages(K, 3);
+        KernelError e = refused(m, x -> x.freePages(p + 1, 0));
+        assertTrue(e.lines().get(0).startsWith("error: __free_pages() of a page whose refcount is 0"), e.lines().get(0));
+        assertEquals("page dumped because: VM_BUG_ON_PAGE(page_ref_count(page) == 0)", e.lines().get(e.lines().size() - 1));
     }
 
     @Test

@@ -15,7 +15,7 @@ import org.memdesclab.sim.layout.FieldKind;
 import org.memdesclab.sim.layout.StructLayout;
 
 /**
- * One struct page's 64 bytes: eight words in hex, each beside what struct page and struct folio read
+ * One struct page's 64 bytes: eight words in hex, each beside what struct page and struct folio (struct slab, for a slab page) read
  * there (names from the profile's layouts), with the readings that mean nothing for the page's
  * current owner greyed out. The lesson of the seeds: the same bytes mean different things to
  * different owners.
@@ -37,7 +37,9 @@ public record InspectorView(long pfn, String owner, String ownerLetter, String s
             Owner.FREE_PCP, Set.of("flags", "pcp_list.next", "pcp_list.prev", "private", "_refcount"),
             Owner.TAIL, Set.of("flags", "compound_head"),
             Owner.PAGE_INSIDE, Set.of("flags", "_refcount"),
-            Owner.RESERVED, Set.of("flags", "_refcount"));
+            Owner.RESERVED, Set.of("flags", "_refcount"),
+            Owner.SLAB, Set.of("flags", "page_type", "_refcount"),
+            Owner.LARGE_KMALLOC, Set.of("flags", "page_type", "_refcount", "private"));
 
     /** The member shown for each word of struct page, per owner (the union member that owner uses). */
     private static String pageMember(Owner o, int word) {
@@ -131,7 +133,7 @@ public record InspectorView(long pfn, String owner, String ownerLetter, String s
     }
 
     private static String value(Field f, long v) {
-        if (f.name().equals("page_type")) {
+        if (f.name().endsWith("page_type")) {
             return String.format("0x%08x", v) + (v >>> 24 == 0xf0 ? " (PGTY_buddy)" : "");
         }
         return switch (f.kind()) {
@@ -178,7 +180,7 @@ public record InspectorView(long pfn, String owner, String ownerLetter, String s
             case HEAD -> "The head of a large folio: struct folio continues into the next pages' struct pages.";
             case PAGE -> "An allocated page is also a small folio: struct folio's first 64 bytes are this struct page.";
             case SLAB -> "A slab: these words are read as struct slab (slab_cache at offset 8, freelist, inuse/objects), "
-                    + "which overlays struct page, so the page and folio readings mean little here.";
+                    + "which overlays struct page (SLAB_MATCH keeps flags, page_type and _refcount in place); struct page's other readings mean little here.";
             default -> "";
         };
     }

@@ -19,12 +19,18 @@ import org.memdesclab.store.Store;
  */
 public final class App implements AutoCloseable {
     /** Knobs with defaults that suit a laptop or a classroom. */
-    public record Options(LessonWiring lessons, long maxLiveLabs, Duration idle, Clock clock) {
+    /**
+     * @param maxLivePages live machines are bounded by their simulated pages: 8 Mi pages is 512 MiB of
+     *                     struct pages (thousands of 64-page lesson machines, or eight 1 Mi-page sandboxes)
+     */
+    public record Options(LessonWiring lessons, long maxLivePages, Duration idle, Clock clock) {
         public static Options defaults() {
-            return new Options(LessonWiring.standard(null), 2_000, Duration.ofMinutes(30), Clock.systemUTC());
+            return new Options(LessonWiring.standard(null), 8L << 20, Duration.ofMinutes(30), Clock.systemUTC());
         }
 
-        public Options withLessons(LessonWiring l) { return new Options(l, maxLiveLabs, idle, clock); }
+        public Options withLessons(LessonWiring l) { return new Options(l, maxLivePages, idle, clock); }
+
+        public Options withLimits(long pages, Duration idleTime) { return new Options(lessons, pages, idleTime, clock); }
     }
 
     private final Javalin javalin;
@@ -39,7 +45,7 @@ public final class App implements AutoCloseable {
     public static App create(DataSource ds, Options options) {
         Database.migrate(ds);
         Store store = new Store(ds, options.clock());
-        LabService labs = new LabService(store, options.lessons(), options.maxLiveLabs(), options.idle());
+        LabService labs = new LabService(store, options.lessons(), options.maxLivePages(), options.idle());
         Learners learners = new Learners(store);
         String htmx = "/webjars/htmx.org/" + htmxVersion() + "/dist/htmx.min.js";
         LabRoutes lab = new LabRoutes(labs, htmx);

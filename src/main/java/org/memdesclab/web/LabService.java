@@ -31,10 +31,17 @@ public final class LabService {
     private final Cache<Key, LiveLab> cache;
     private final Object[] locks = new Object[256];
 
-    public LabService(Store store, LessonWiring wiring, long maxLabs, Duration idle) {
+    /**
+     * @param maxLivePages bound of the cache, weighed in simulated pages (plus 1,024 per lab for the console
+     *                     and timeline), so a few huge sandboxes cannot take the memory of thousands of small labs
+     * @param idle         a lab not used for this long leaves memory (its journal stays; it is rebuilt on return)
+     */
+    public LabService(Store store, LessonWiring wiring, long maxLivePages, Duration idle) {
         this.store = store;
         this.wiring = wiring;
-        this.cache = Caffeine.newBuilder().maximumSize(maxLabs).expireAfterAccess(idle).build();
+        this.cache = Caffeine.newBuilder().maximumWeight(maxLivePages)
+                .<Key, LiveLab>weigher((k, lab) -> (int) Math.min(Integer.MAX_VALUE, lab.machine().nrPages() + 1024L))
+                .expireAfterAccess(idle).build();
         for (int i = 0; i < locks.length; i++) locks[i] = new Object();
     }
 
@@ -62,7 +69,9 @@ public final class LabService {
                 cache.put(key, lab);
             }
             try {
-                return fn.apply(lab);
+                T out = fn.apply(lab);
+                cache.put(key, lab); // re-weigh: a sandbox may have changed size
+                return out;
             } catch (RuntimeException e) {
                 cache.invalidate(key);
                 throw e;

@@ -21,11 +21,16 @@ final class LabServer implements AutoCloseable {
     final HikariDataSource ds;
     final App app;
 
-    private LabServer(Path dir, LessonWiring lessons) {
+    private LabServer(Path dir, LessonWiring lessons) { this(dir, App.Options.defaults().withLessons(lessons)); }
+
+    private LabServer(Path dir, App.Options options) {
         this.dir = dir;
         this.ds = Database.pool(Database.h2Url(dir));
-        this.app = App.start(ds, 0, App.Options.defaults().withLessons(lessons));
+        this.app = App.start(ds, 0, options);
     }
+
+    /** A server with the test catalog and the given limits on live machines. */
+    static LabServer start(Path dir, App.Options options) { return new LabServer(dir, options.withLessons(LessonWiring.builtIn())); }
 
     /** A server with the small in-code test catalog (lesson "first-folio" and the sandbox). */
     static LabServer start(Path dir) { return new LabServer(dir, LessonWiring.builtIn()); }

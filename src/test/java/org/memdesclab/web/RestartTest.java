@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import java.net.HttpCookie;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,6 +16,23 @@ import org.junit.jupiter.api.io.TempDir;
 class RestartTest {
     @TempDir
     Path dir;
+
+    @Test
+    void theLiveCacheIsBoundedByPagesAndEvictedLabsComeBackIdentical() {
+        try (LabServer s = LabServer.start(dir, App.Options.defaults().withLimits(2 * (1024 + 1024), Duration.ofMinutes(30)))) {
+            List<LabServer.Client> learners = new ArrayList<>();
+            List<String> states = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                var c = s.client();
+                c.form("/sandbox", "pages", "1024");
+                c.exec("sandbox", "p = alloc_pages(GFP_KERNEL, " + i + ")");
+                learners.add(c);
+                states.add(c.get("/api/v1/labs/sandbox").body());
+            }
+            assertEquals(true, s.app.labs().liveLabs() <= 2, "at most two 1,024-page machines fit: " + s.app.labs().liveLabs());
+            for (int i = 0; i < 4; i++) assertEquals(states.get(i), learners.get(i).get("/api/v1/labs/sandbox").body());
+        }
+    }
 
     @Test
     void aRestartedServerRebuildsTheSameMachineFromTheJournal() {

@@ -1,14 +1,80 @@
 package org.memdesclab.cli;
 
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.memdesclab.store.Database;
+import org.memdesclab.web.App;
+import org.memdesclab.web.LessonWiring;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** Placeholder: the real command arrives with its issue. */
-@Command(name = "serve", mixinStandardHelpOptions = true, description = "serve (not yet implemented)")
+/** {@code serve}: the web lab with an embedded H2 database (or PostgreSQL by URL). */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Serve the lab in the browser: open http://localhost:7070/ after it starts.", "",
+                "Learners are identified by a cookie. Their statements, undo/redo and progress are kept in the database, "
+                        + "so a restart loses nothing."})
 public final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--port", defaultValue = "7070", description = "HTTP port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int port;
+
+    @Option(names = "--data", defaultValue = "data", paramLabel = "DIR",
+            description = "Folder for the embedded H2 database (default: ./${DEFAULT-VALUE}). Ignored with --db.")
+    Path data;
+
+    @Option(names = "--db", paramLabel = "JDBC_URL",
+            description = "Database URL instead of the embedded one, e.g. jdbc:postgresql://host/memdesc?user=lab&password=...")
+    String db;
+
+    @Option(names = "--content", paramLabel = "DIR",
+            description = "Read lessons from this folder instead of the jar, reloading them when they change (for authors).")
+    Path content;
+
     @Override
     public Integer call() {
-        System.err.println("serve: not implemented yet");
-        return 1;
+        HikariDataSource ds = null;
+        App app;
+        try {
+            String url = db;
+            if (url == null) {
+                Files.createDirectories(data);
+                url = Database.h2Url(data);
+            }
+            if (content != null && !Files.isDirectory(content)) {
+                throw new IllegalArgumentException("--content " + content + " is not a folder");
+            }
+            ds = Database.pool(url);
+            app = App.start(ds, port, App.Options.defaults().withLessons(LessonWiring.standard(content)));
+        } catch (Exception e) {
+            System.err.println("memdesc-lab serve: could not start: " + rootMessage(e));
+            if (String.valueOf(rootMessage(e)).contains("locked")) {
+                System.err.println("Another memdesc-lab may be using " + data.toAbsolutePath() + "; stop it or pass --data DIR.");
+            }
+            if (ds != null) ds.close();
+            System.exit(1);
+            return 1;
+        }
+        HikariDataSource pool = ds;
+        System.out.println("Memdesc Lab is running on http://localhost:" + app.port() + "/  (Ctrl+C stops it)");
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            pool.close();
+            stop.countDown();
+        }, "memdesc-lab-shutdown"));
+        try {
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 }

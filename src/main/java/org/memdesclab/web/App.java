@@ -1,0 +1,102 @@
+package org.memdesclab.web;
+
+import io.javalin.Javalin;
+import io.javalin.http.staticfiles.Location;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import javax.sql.DataSource;
+import org.memdesclab.store.Database;
+import org.memdesclab.store.Store;
+
+/**
+ * Wires the lab: database, store, live machines, routes. Tests start it on port 0 with their own
+ * DataSource; {@code serve} starts it on 7070.
+ */
+public final class App implements AutoCloseable {
+    /** Knobs with defaults that suit a laptop or a classroom. */
+    /**
+     * @param maxLivePages live machines are bounded by their simulated pages: 8 Mi pages is 512 MiB of
+     *                     struct pages (thousands of 64-page lesson machines, or eight 1 Mi-page sandboxes)
+     */
+    public record Options(LessonWiring lessons, long maxLivePages, Duration idle, Clock clock) {
+        public static Options defaults() {
+            return new Options(LessonWiring.standard(null), 8L << 20, Duration.ofMinutes(30), Clock.systemUTC());
+        }
+
+        public Options withLessons(LessonWiring l) { return new Options(l, maxLivePages, idle, clock); }
+
+        public Options withLimits(long pages, Duration idleTime) { return new Options(lessons, pages, idleTime, clock); }
+    }
+
+    private final Javalin javalin;
+    private final LabService labs;
+
+    private App(Javalin javalin, LabService labs) {
+        this.javalin = javalin;
+        this.labs = labs;
+    }
+
+    /** Migrates the database and builds the (not yet started) app. */
+    public static App create(DataSource ds, Options options) {
+        Database.migrate(ds);
+        Store store = new Store(ds, options.clock());
+        LabService labs = new LabService(store, options.lessons(), options.maxLivePages(), options.idle());
+        Learners learners = new Learners(store);
+        String htmx = "/webjars/htmx.org/" + htmxVersion() + "/dist/htmx.min.js";
+        LabRoutes lab = new LabRoutes(labs, htmx);
+        ApiRoutes api = new ApiRoutes(labs);
+        Javalin j = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.fileRenderer(new ThymeleafRenderer(ThymeleafRenderer.engine()));
+            config.staticFiles.enableWebjars();
+            config.staticFiles.add(sf -> {
+                sf.hostedPath = "/static";
+                sf.directory = "/static";
+                sf.location = Location.CLASSPATH;
+                sf.headers = Map.of("Cache-Control", "max-age=300");
+            });
+            config.routes.get("/healthz", ctx -> ctx.result("ok"));
+            config.routes.before("/", learners::identify);
+            config.routes.before("/sandbox", learners::identify);
+            config.routes.before("/labs/*", learners::identify);
+            config.routes.before("/api/*", learners::identify);
+            lab.register(config.routes);
+            api.register(config.routes);
+        });
+        return new App(j, labs);
+    }
+
+    public static App start(DataSource ds, int port) { return start(ds, port, Options.defaults()); }
+
+    public static App start(DataSource ds, int port, Options options) {
+        App app = create(ds, options);
+        app.javalin.start(port);
+        return app;
+    }
+
+    public int port() { return javalin.port(); }
+
+    public Javalin javalin() { return javalin; }
+
+    public LabService labs() { return labs; }
+
+    @Override
+    public void close() { javalin.stop(); }
+
+    /** The htmx version, read from the webjar so an upgrade of the dependency needs no code change. */
+    public static String htmxVersion() {
+        try (InputStream in = App.class.getResourceAsStream("/META-INF/maven/org.webjars.npm/htmx.org/pom.properties")) {
+            if (in == null) throw new IllegalStateException("the htmx webjar is missing from the classpath");
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -156,6 +156,7 @@ public record InspectorView(long pfn, String owner, String ownerLetter, String s
             case RESERVED -> "reserved";
             case SLAB -> "slab page";
             case LARGE_KMALLOC -> "large kmalloc page";
+            case ZSMALLOC -> "zsmalloc page";
         };
     }
 

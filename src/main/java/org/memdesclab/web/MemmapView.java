@@ -177,6 +177,7 @@ public final class MemmapView {
             case FREE_HEAD -> new Cell(pfn, "B", "fh", "free block head");
             case SLAB -> new Cell(pfn, "S", "sl", "slab page");
             case LARGE_KMALLOC -> new Cell(pfn, "K", "km", "large kmalloc allocation");
+            case ZSMALLOC -> new Cell(pfn, "Z", "zs", "zsmalloc page (a zspage's zpdesc, PGTY_zsmalloc)");
         };
     }
 
@@ -329,6 +330,7 @@ public final class MemmapView {
                         case RESERVED -> "reserved";
                         case SLAB -> "slab pages";
                         case LARGE_KMALLOC -> "large kmalloc pages";
+                        case ZSMALLOC -> "zsmalloc pages";
                         case TAIL -> "tail pages";
                         default -> "free";
                     };

@@ -20,7 +20,7 @@ import java.util.Set;
  * slab_nomerge); no debugging, freelist randomisation or hardening; no memcg accounting; the
  * constructor is not run; only the kmalloc-* caches of the normal type exist.
  */
-public final class Slub {
+public final class Slub implements WordStore {
     // slab_flags_t bits of the 6.18 enum _slab_flag_bits (CONFIG_MEMCG=y, DEBUG_OBJECTS and FAILSLAB off)
     public static final int SLAB_HWCACHE_ALIGN = 1 << 4;
     public static final int SLAB_PANIC = 1 << 8;
@@ -827,23 +827,9 @@ public final class Slub {
         return false;
     }
 
-    /** Reads {@code size} little-endian bytes at {@code addr} from the structures SLUB keeps. */
-    long read(long addr, int size) {
-        long first = addr & ~7L;
-        long last = (addr + size - 1) & ~7L;
-        int shift = (int) (addr - first) * 8;
-        long lo = word(first);
-        long v;
-        if (first == last) {
-            v = lo >>> shift;
-        } else {
-            long hi = word(last);
-            v = (lo >>> shift) | (hi << (64 - shift));
-        }
-        return size == 8 ? v : v & ((1L << (size * 8)) - 1);
-    }
-
-    private long word(long a) {
+    /** A word of the simulated caches, per-CPU and node structures (see {@link WordStore}). */
+    @Override
+    public long word(long a) {
         if (a == SLAB_CACHES_ADDR) return caches.isEmpty() ? SLAB_CACHES_ADDR : listEntry(newest(caches.size()));
         if (a == SLAB_CACHES_ADDR + 8) return caches.isEmpty() ? SLAB_CACHES_ADDR : listEntry(oldest());
         long off = a - KMEM_CACHE_BASE;

@@ -25,7 +25,7 @@ import java.util.Set;
  * handle with OBJ_ALLOCATED_TAG, or the next free index shifted by OBJ_TAG_BITS) and the word each
  * handle holds are stored.
  */
-public final class Zsmalloc {
+public final class Zsmalloc implements WordStore {
     public static final int OBJ_INDEX_BITS = 24;
     public static final long OBJ_INDEX_MASK = (1L << OBJ_INDEX_BITS) - 1;
     public static final int OBJ_TAG_BITS = 1;
@@ -812,16 +812,9 @@ public final class Zsmalloc {
         return null;
     }
 
-    long read(long addr, int size) {
-        long first = addr & ~7L;
-        long last = (addr + size - 1) & ~7L;
-        int shift = (int) (addr - first) * 8;
-        long lo = word(first);
-        long v = first == last ? lo >>> shift : (lo >>> shift) | (word(last) << (64 - shift));
-        return size == 8 ? v : v & ((1L << (size * 8)) - 1);
-    }
-
-    private long word(long a) {
+    /** A word of the simulated handle memory or zspage descriptors (see {@link WordStore}). */
+    @Override
+    public long word(long a) {
         if (handleMem.containsKey(a)) return handleMem.get(a, 0);
         Zspage z = zspageContaining(a);
         if (z != null) return zspageWord(z, (int) (a - z.addr));

@@ -15,25 +15,12 @@ final class ListHeads {
 
     private final Memmap memmap;
     private final long[] anchorAddr;
-    /** Open-addressing table from anchor address to anchor id (no boxing on the hot path). */
-    private final long[] slotKey;
-    private final int[] slotId;
     private final long[] next;
     private final long[] prev;
 
     ListHeads(Memmap memmap, long[] anchorAddresses) {
         this.memmap = memmap;
         this.anchorAddr = anchorAddresses.clone();
-        int cap = Integer.highestOneBit(Math.max(4, anchorAddr.length * 4)) * 2;
-        this.slotKey = new long[cap];
-        this.slotId = new int[cap];
-        Arrays.fill(slotId, -1);
-        for (int i = 0; i < anchorAddr.length; i++) {
-            int s = slot(anchorAddr[i], cap);
-            while (slotId[s] >= 0) s = (s + 1) & (cap - 1);
-            slotKey[s] = anchorAddr[i];
-            slotId[s] = i;
-        }
         this.next = anchorAddresses.clone();
         this.prev = anchorAddresses.clone();
     }
@@ -41,8 +28,6 @@ final class ListHeads {
     private ListHeads(ListHeads o, Memmap memmap) {
         this.memmap = memmap;
         this.anchorAddr = o.anchorAddr;
-        this.slotKey = o.slotKey;
-        this.slotId = o.slotId;
         this.next = o.next.clone();
         this.prev = o.prev.clone();
     }
@@ -61,46 +46,6 @@ final class ListHeads {
         return pfn < memmap.nrPages() ? pfn : -1;
     }
 
-    /** Zone free lists sit at fixed offsets (Zone.freeListAddress), so their ids are computed, not looked up. */
-    private static final long ZONE_LISTS = Zone.freeListAddress(0, 0);
-    private static final long ZONE_LISTS_SPAN = Zone.NR_PAGE_ORDERS * Addresses.FREE_AREA_SIZE;
-
-    private int anchorOf(long entry) {
-        long off = entry - ZONE_LISTS;
-        if (off >= 0 && off < ZONE_LISTS_SPAN && (off & 15) == 0) {
-            int mt = (int) ((off % Addresses.FREE_AREA_SIZE) >>> 4);
-            if (mt < Zone.MIGRATE_TYPES) return Zone.listId((int) (off / Addresses.FREE_AREA_SIZE), mt);
-        }
-        int cap = slotKey.length;
-        for (int s = slot(entry, cap); slotId[s] >= 0; s = (s + 1) & (cap - 1)) {
-            if (slotKey[s] == entry) return slotId[s];
-        }
-        return -1;
-    }
-
-    private static int slot(long addr, int cap) {
-        long h = (addr >>> 4) * 0x9E3779B97F4A7C15L;
-        return (int) (h >>> 40) & (cap - 1);
-    }
-
-    private long nextOf(long entry) {
-        long pfn = pfnOfEntry(entry);
-        if (pfn >= 0) return memmap.word(pfn, Memmap.W_LRU_NEXT);
-        return next[anchorOf(entry)];
-    }
-
-    private void setNext(long entry, long v) {
-        long pfn = pfnOfEntry(entry);
-        if (pfn >= 0) memmap.setWord(pfn, Memmap.W_LRU_NEXT, v);
-        else next[anchorOf(entry)] = v;
-    }
-
-    private void setPrev(long entry, long v) {
-        long pfn = pfnOfEntry(entry);
-        if (pfn >= 0) memmap.setWord(pfn, Memmap.W_LRU_PREV, v);
-        else prev[anchorOf(entry)] = v;
-    }
-
     boolean isEmpty(int id) { return next[id] == anchorAddr[id]; }
 
     /** list_first_entry: PFN of the first entry, or -1 when empty. */
@@ -115,34 +60,49 @@ final class ListHeads {
         return n == anchorAddr[id] ? -1 : pfnOfEntry(n);
     }
 
+    /*
+     * A member's neighbours are either members of the same list or that list's own head, so the
+     * mutators below take the list id and never need to decode an arbitrary address.
+     */
+
+    private static long pfnOf(long entry) { return (entry - LRU_OFFSET - Addresses.VMEMMAP_BASE) >>> 6; }
+
+    private void linkNext(long at, long v, int id) {
+        if (at == anchorAddr[id]) next[id] = v;
+        else memmap.setWord(pfnOf(at), Memmap.W_LRU_NEXT, v);
+    }
+
+    private void linkPrev(long at, long v, int id) {
+        if (at == anchorAddr[id]) prev[id] = v;
+        else memmap.setWord(pfnOf(at), Memmap.W_LRU_PREV, v);
+    }
+
     /** list_add: insert at the head. */
     void add(long pfn, int id) {
         long entry = entryOf(pfn);
-        long head = anchorAddr[id];
         long oldFirst = next[id];
         memmap.setWord(pfn, Memmap.W_LRU_NEXT, oldFirst);
-        memmap.setWord(pfn, Memmap.W_LRU_PREV, head);
-        setPrev(oldFirst, entry);
+        memmap.setWord(pfn, Memmap.W_LRU_PREV, anchorAddr[id]);
+        linkPrev(oldFirst, entry, id);
         next[id] = entry;
     }
 
     /** list_add_tail: insert at the tail. */
     void addTail(long pfn, int id) {
         long entry = entryOf(pfn);
-        long head = anchorAddr[id];
         long oldLast = prev[id];
-        memmap.setWord(pfn, Memmap.W_LRU_NEXT, head);
+        memmap.setWord(pfn, Memmap.W_LRU_NEXT, anchorAddr[id]);
         memmap.setWord(pfn, Memmap.W_LRU_PREV, oldLast);
-        setNext(oldLast, entry);
+        linkNext(oldLast, entry, id);
         prev[id] = entry;
     }
 
-    /** list_del: unlink and poison, as the kernel does. */
-    void del(long pfn) {
+    /** list_del of a member of list {@code id}: unlink and poison, as the kernel does. */
+    void del(long pfn, int id) {
         long n = memmap.word(pfn, Memmap.W_LRU_NEXT);
         long p = memmap.word(pfn, Memmap.W_LRU_PREV);
-        setNext(p, n);
-        setPrev(n, p);
+        linkNext(p, n, id);
+        linkPrev(n, p, id);
         memmap.setWord(pfn, Memmap.W_LRU_NEXT, Addresses.LIST_POISON1);
         memmap.setWord(pfn, Memmap.W_LRU_PREV, Addresses.LIST_POISON2);
     }
@@ -151,10 +111,6 @@ final class ListHeads {
     long anchorNext(int id) { return next[id]; }
 
     long anchorPrev(int id) { return prev[id]; }
-
-    long entryNext(long entry) { return nextOf(entry); }
-
-    int anchorCount() { return anchorAddr.length; }
 
     long digest() { return Arrays.hashCode(next) * 31L + Arrays.hashCode(prev); }
 }

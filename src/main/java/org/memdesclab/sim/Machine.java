@@ -255,7 +255,7 @@ public final class Machine {
             if (got == 0) return -1;
         }
         long pfn = lists.first(id);
-        lists.del(pfn);
+        lists.del(pfn, id);
         onPcp.clear((int) pfn);
         pcp.noteAlloc(cpu, order);
         if (trace.on()) trace.emit("rmqueue_pcplist", "took PFN " + pfn + " from the head of CPU " + cpu + "'s order-" + order + " list");
@@ -565,7 +565,7 @@ public final class Machine {
             int nr = 1 << order;
             do {
                 long p = lists.last(id);
-                lists.del(p);
+                lists.del(p, id);
                 onPcp.clear((int) p);
                 count -= nr;
                 pcp.noteDrained(c, nr);

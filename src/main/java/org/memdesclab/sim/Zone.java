@@ -80,7 +80,7 @@ public final class Zone {
 
     /** __del_page_from_free_list: list_del, __ClearPageBuddy, private = 0, nr_free--. */
     private void delFromFreeList(long pfn, int order) {
-        lists.del(pfn);
+        lists.del(pfn, listId(order, MIGRATE_UNMOVABLE));
         memmap.setPageType(pfn, PageType.NO_TYPE);
         memmap.setWord(pfn, Memmap.W_PRIVATE, 0);
         nrFree[order]--;

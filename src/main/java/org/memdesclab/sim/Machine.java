@@ -461,13 +461,14 @@ public final class Machine {
     /** page_bad_reason(page, PAGE_FLAGS_CHECK_AT_FREE): the last failing check wins, as in the kernel. */
     private String pageBadReason(long pfn, boolean ignoreRef) {
         String reason = null;
-        int type = memmap.pageType(pfn);
-        boolean typed = PageType.hasType(type) && !memmap.isBuddy(pfn);
+        long typeRef = memmap.word(pfn, Memmap.W_TYPE_REF);
+        int type = (int) typeRef;
+        boolean typed = PageType.hasType(type) && (type >>> 24) != PageType.PGTY_buddy.value();
         if (type != -1 && !typed) reason = "nonzero mapcount";
-        if (memmap.mapping(pfn) != 0 && (memmap.mapping(pfn) & 1) == 0) reason = "non-NULL mapping";
-        if (!ignoreRef && memmap.refcount(pfn) != 0) reason = "nonzero _refcount";
-        long checked = PageFlag.PAGE_FLAGS_CHECK_AT_FREE;
-        if ((memmap.flags(pfn) & checked) != 0) reason = "PAGE_FLAGS_CHECK_AT_FREE flag(s) set";
+        long mapping = memmap.mapping(pfn);
+        if (mapping != 0 && (mapping & 1) == 0) reason = "non-NULL mapping";
+        if (!ignoreRef && (int) (typeRef >>> 32) != 0) reason = "nonzero _refcount";
+        if ((memmap.flags(pfn) & PageFlag.PAGE_FLAGS_CHECK_AT_FREE) != 0) reason = "PAGE_FLAGS_CHECK_AT_FREE flag(s) set";
         if (memmap.word(pfn, Memmap.W_MEMCG) != 0) reason = "page still charged to cgroup";
         return reason;
     }

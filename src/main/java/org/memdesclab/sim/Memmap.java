@@ -95,6 +95,12 @@ public final class Memmap {
 
     /** Reads {@code size} bytes (1, 2, 4 or 8) at byte offset {@code off} of the memmap, little-endian. */
     public long readBytes(long byteOffset, int size) {
+        long in = byteOffset & 7;
+        if (in + size <= 8) {
+            // the common case: the field lies inside one word
+            long word = w(byteOffset >>> 3) >>> (in * 8);
+            return size == 8 ? word : word & ((1L << (size * 8)) - 1);
+        }
         long v = 0;
         for (int b = size - 1; b >= 0; b--) {
             long at = byteOffset + b;

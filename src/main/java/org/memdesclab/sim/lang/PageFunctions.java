@@ -64,11 +64,14 @@ final class PageFunctions {
         return c.read(Addresses.pageAddress(pfn) + c.machine().profile().folio().offsetof("_nr_pages"), 4);
     }
 
-    private static void noteIfTailFolio(CallContext c, long pfn) {
+    /** The PFN a struct folio * argument points at, with a teaching note when it is really a tail page. */
+    private static long folioArg(CallContext c, Value folio) {
+        long pfn = c.pagePfn(folio);
         if (isTail(c, pfn)) {
             c.note("this struct folio * is really a tail page (its word at offset 8 has bit 0 set); a genuine folio "
                     + "pointer comes from page_folio()");
         }
+        return pfn;
     }
 
     static void register(FunctionRegistry r) {
@@ -162,8 +165,7 @@ final class PageFunctions {
         r.register(FunctionDef.prototype("void folio_get(struct folio *folio)").mutates().group(REFS)
                 .source("include/linux/mm.h").meaning("take a reference on a folio (its head page's _refcount)")
                 .impl((c, a) -> {
-                    long pfn = c.pagePfn(a.get(0));
-                    noteIfTailFolio(c, pfn);
+                    long pfn = folioArg(c, a.get(0));
                     c.machine().folioGet(pfn);
                     return Value.VOID;
                 }));
@@ -171,8 +173,7 @@ final class PageFunctions {
                 .source("include/linux/mm.h, mm/swap.c (__folio_put)")
                 .meaning("drop a reference on a folio; the last one frees all its pages")
                 .impl((c, a) -> {
-                    long pfn = c.pagePfn(a.get(0));
-                    noteIfTailFolio(c, pfn);
+                    long pfn = folioArg(c, a.get(0));
                     c.machine().folioPut(pfn);
                     return Value.VOID;
                 }));
@@ -188,8 +189,7 @@ final class PageFunctions {
         r.register(FunctionDef.prototype("int folio_ref_count(const struct folio *folio)").group(REFS)
                 .source("include/linux/page_ref.h").meaning("the folio's reference count (_refcount of its first page)")
                 .impl((c, a) -> {
-                    long pfn = c.pagePfn(a.get(0));
-                    noteIfTailFolio(c, pfn);
+                    long pfn = folioArg(c, a.get(0));
                     return Value.integer(c.machine().memmap().refcount(pfn));
                 }));
 
@@ -219,37 +219,32 @@ final class PageFunctions {
         r.register(FunctionDef.prototype("unsigned int folio_order(const struct folio *folio)").group(COMPOUND)
                 .source("include/linux/mm.h").meaning("0 for a small folio, else the low byte of _flags_1")
                 .impl((c, a) -> {
-                    long pfn = c.pagePfn(a.get(0));
-                    noteIfTailFolio(c, pfn);
+                    long pfn = folioArg(c, a.get(0));
                     return Value.of(CType.UINT, folioOrder(c, pfn));
                 }));
         r.register(FunctionDef.prototype("long folio_nr_pages(const struct folio *folio)").group(COMPOUND)
                 .source("include/linux/mm.h").meaning("1 for a small folio, else _nr_pages")
                 .impl((c, a) -> {
-                    long pfn = c.pagePfn(a.get(0));
-                    noteIfTailFolio(c, pfn);
+                    long pfn = folioArg(c, a.get(0));
                     return Value.of(CType.LONG, folioNrPages(c, pfn));
                 }));
         r.register(FunctionDef.prototype("size_t folio_size(const struct folio *folio)").group(COMPOUND)
                 .source("include/linux/mm.h").meaning("bytes in the folio: PAGE_SIZE << folio_order(folio)")
                 .impl((c, a) -> {
-                    long pfn = c.pagePfn(a.get(0));
-                    noteIfTailFolio(c, pfn);
+                    long pfn = folioArg(c, a.get(0));
                     return Value.of(CType.SIZE_T, Addresses.PAGE_SIZE << folioOrder(c, pfn));
                 }));
         r.register(FunctionDef.prototype("bool folio_test_large(const struct folio *folio)").group(COMPOUND)
                 .source("include/linux/page-flags.h").meaning("true if the folio has more than one page (PG_head is set)")
                 .impl((c, a) -> {
-                    long pfn = c.pagePfn(a.get(0));
-                    noteIfTailFolio(c, pfn);
+                    long pfn = folioArg(c, a.get(0));
                     return Value.of(CType.BOOL, isHead(c, pfn) ? 1 : 0);
                 }));
         r.register(FunctionDef.prototype("int folio_mapcount(const struct folio *folio)").group(COMPOUND)
                 .source("include/linux/rmap.h")
                 .meaning("how many page tables map the folio: _mapcount + 1 (small) or _large_mapcount + 1 (large)")
                 .impl((c, a) -> {
-                    long pfn = c.pagePfn(a.get(0));
-                    noteIfTailFolio(c, pfn);
+                    long pfn = folioArg(c, a.get(0));
                     return Value.integer(folioMapcount(c, pfn));
                 }));
         r.register(FunctionDef.prototype("unsigned long folio_pfn(const struct folio *folio)").group(COMPOUND)

@@ -180,6 +180,10 @@ class LanguageTest {
         assertEquals("0x17ffffc0000000", one("((struct folio *)t)->_flags_1"));
         ExecResult cast = c.exec("((struct folio *)t)->_flags_1");
         assertTrue(cast.notes().stream().anyMatch(n -> n.contains("tail page")), cast.notes().toString());
+        ExecResult tailAsFolio = c.exec("folio_order((struct folio *)t)");
+        assertEquals(List.of("0"), tailAsFolio.output());
+        assertTrue(tailAsFolio.notes().stream().anyMatch(n -> n.contains("really a tail page")), tailAsFolio.notes().toString());
+        assertTrue(c.exec("folio_order(page_folio(t))").notes().stream().noneMatch(n -> n.contains("really a tail page")));
         assertEquals("{0xffffea0000000001, 0x00000000ffffffff}", one("t->lru"));
         assertEquals("{0xffffffffffffffff}", one("f->_mm_id_mapcount"));
         assertEquals("-1", one("f->_mm_id_mapcount[1]"));

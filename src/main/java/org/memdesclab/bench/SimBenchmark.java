@@ -176,14 +176,20 @@ public final class SimBenchmark {
         return median(ms);
     }
 
-    /** Heap retained by one booted machine, divided by its pages (measured after full GCs). */
+    /**
+     * Heap retained by booted machines, divided by their pages (measured after full GCs). Small
+     * machines are measured many at a time: one 1,024-page machine is smaller than the noise of a
+     * GC'd heap, and a lone measurement of it once came out negative.
+     */
     static double heapBytesPerPage(int pages) {
         MachineConfig cfg = MachineConfig.withPages(pages);
+        int count = Math.max(1, (1 << 18) / pages);
+        Machine[] kept = new Machine[count];
         long before = usedHeapAfterGc();
-        Machine m = new Machine(cfg);
+        for (int i = 0; i < count; i++) kept[i] = new Machine(cfg);
         long after = usedHeapAfterGc();
-        double perPage = (after - before) / (double) pages;
-        if (m.nrPages() != pages) throw new IllegalStateException();
+        double perPage = Math.max(0, after - before) / ((double) pages * count);
+        for (Machine m : kept) if (m.nrPages() != pages) throw new IllegalStateException();
         return perPage;
     }
 

@@ -56,7 +56,7 @@ public final class ClasspathLessonCatalog implements LessonCatalog {
     static List<String> folders(ClassLoader loader) {
         Object doc;
         try {
-            doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(read(loader, INDEX));
+            doc = new Yaml(new SafeConstructor(LessonParser.strictYaml())).load(read(loader, INDEX));
         } catch (YAMLException e) {
             throw new LessonFormatException(INDEX, "not valid YAML: " + e.getMessage(), e);
         }

@@ -25,6 +25,13 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 public final class LessonParser {
     /** Lesson folders are named NN-id, e.g. 02-buddy. */
+    /** YAML options for lesson files: a key given twice is an error, not a silent overwrite. */
+    static LoaderOptions strictYaml() {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        return options;
+    }
+
     public static final Pattern FOLDER = Pattern.compile("(\\d{1,3})-([a-z0-9][a-z0-9-]*)");
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]*");
     private static final Pattern REAL_KERNEL = Pattern.compile("^##\\s+In the real kernel\\s*#*\\s*$", Pattern.CASE_INSENSITIVE);
@@ -71,7 +78,7 @@ public final class LessonParser {
 
         Object doc;
         try {
-            doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(yamlText);
+            doc = new Yaml(new SafeConstructor(LessonParser.strictYaml())).load(yamlText);
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             String where = mark == null ? "" : " at line " + (mark.getLine() + 2) + ", column " + (mark.getColumn() + 1);

@@ -242,6 +242,14 @@ class LessonParserTest {
     }
 
     @Test
+    void keyGivenTwiceIsAnErrorNotASilentOverwrite() {
+        String twice = GOOD.replace("    hints: [Free everything.]\n", "    hints: [Free everything.]\n    hints: [Again.]\n");
+        String message = error(twice);
+        assertTrue(message.startsWith("the front matter is not valid YAML at line "), message);
+        assertTrue(message.contains("found duplicate key hints"), message);
+    }
+
+    @Test
     void stepKeyTypo() {
         assertEquals("step 2 (\"second\"): unknown key \"hint\"; allowed keys are goal, hints, id, prose, questions, solution, title",
                 error(GOOD.replace("hints: [Free everything.]", "hint: [Free everything.]")));

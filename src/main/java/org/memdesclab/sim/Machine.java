@@ -24,6 +24,8 @@ public final class Machine {
     private final Trace trace;
     private final List<String> log;
     private int cpu;
+    /** Processes and the page cache, as the PFN walkers see them (none until they exist). */
+    private UserFolios userFolios = UserFolios.NONE;
     /** WARN_ON_ONCE state of the order check in __alloc_frozen_pages_noprof: warns once per boot. */
     private boolean warnedOrder;
 
@@ -134,6 +136,9 @@ public final class Machine {
 
     /** The zsmalloc allocator of this machine (its pools). */
     public Zsmalloc zsmalloc() { return zsmalloc; }
+
+    /** The owners of user memory (processes, the page cache), for compaction and memory_failure. */
+    public UserFolios userFolios() { return userFolios; }
 
     /** Adds a line the kernel printed (used by the slab allocator). */
     void log(String line) { log.add(line); }

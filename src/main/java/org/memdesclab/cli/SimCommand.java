@@ -52,6 +52,9 @@ public final class SimCommand implements Callable<Integer> {
     @Option(names = "--profile", paramLabel = "NAME", description = "kernel profile (default ${DEFAULT-VALUE})")
     String profile = org.memdesclab.sim.KernelProfile.DEFAULT_ID;
 
+    @Option(names = "--slab-nomerge", description = "boot with slab_nomerge: kmem_cache_create never merges caches")
+    boolean slabNomerge;
+
     @Option(names = "--trace", description = "also print what the kernel did, indented, after each statement")
     boolean trace;
 
@@ -84,7 +87,8 @@ public final class SimCommand implements Callable<Integer> {
     MachineConfig config() {
         boolean usePcp = pcp || pcpBatch != null || pcpHigh != null;
         return new MachineConfig(pages, cpus, usePcp, pcpBatch == null ? MachineConfig.DEFAULT_PCP_BATCH : pcpBatch,
-                pcpHigh == null ? MachineConfig.DEFAULT_PCP_HIGH : pcpHigh, new java.util.TreeSet<>(parseReserved(reserve)), profile);
+                pcpHigh == null ? MachineConfig.DEFAULT_PCP_HIGH : pcpHigh, new java.util.TreeSet<>(parseReserved(reserve)), profile,
+                slabNomerge);
     }
 
     static List<Long> parseReserved(String spec) {

@@ -122,7 +122,7 @@ public final class LessonParser {
     }
 
     private static MachineConfig machine(Fields f) {
-        f.allowOnly("pages", "cpus", "pcp", "pcp_batch", "pcp_high", "reserved", "profile");
+        f.allowOnly("pages", "cpus", "pcp", "pcp_batch", "pcp_high", "reserved", "profile", "slab_nomerge");
         MachineConfig d = MachineConfig.defaults();
         String profile = f.string("profile", d.profile());
         try {
@@ -146,7 +146,8 @@ public final class LessonParser {
         }
         try {
             return new MachineConfig(f.integer("pages", d.pages()), f.integer("cpus", d.cpus()), f.bool("pcp", d.pcp()),
-                    f.integer("pcp_batch", d.pcpBatch()), f.integer("pcp_high", d.pcpHigh()), new TreeSet<>(reserved), profile);
+                    f.integer("pcp_batch", d.pcpBatch()), f.integer("pcp_high", d.pcpHigh()), new TreeSet<>(reserved), profile,
+                    f.bool("slab_nomerge", d.slabNomerge()));
         } catch (IllegalArgumentException e) {
             throw f.problem(e.getMessage());
         }

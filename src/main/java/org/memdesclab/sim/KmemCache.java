@@ -22,12 +22,14 @@ public final class KmemCache {
 
     final int index;
     final String name;
-    final int objectSize;
+    /** s->object_size: grows when a larger cache is merged into this one (__kmem_cache_alias). */
+    int objectSize;
     final int size;
     final int offset;
     final int align;
     final int flags;
-    final int inuseBytes;
+    /** s->inuse: grows with merges as object_size does. */
+    int inuseBytes;
     final int order;
     final int objects;
     final int minOrder;
@@ -46,6 +48,8 @@ public final class KmemCache {
     long nrSlabs;
     long totalObjects;
     boolean destroyed;
+    /** s->refcount: kmem_cache_create calls that returned this cache, minus kmem_cache_destroy calls. */
+    int refcount = 1;
 
     private KmemCache(int index, String name, int objectSize, int size, int offset, int align, int flags, int inuseBytes,
                       int order, int objects, int minOrder, int minObjects, int minPartial, int cpuPartial,
@@ -86,6 +90,7 @@ public final class KmemCache {
         k.nrSlabs = nrSlabs;
         k.totalObjects = totalObjects;
         k.destroyed = destroyed;
+        k.refcount = refcount;
         return k;
     }
 
@@ -205,6 +210,9 @@ public final class KmemCache {
     public boolean isKmalloc() { return kmalloc; }
 
     public boolean isDestroyed() { return destroyed; }
+
+    /** s->refcount: more than 1 once other kmem_cache_create calls were merged into this cache. */
+    public int refcount() { return refcount; }
 
     /** c->freelist of a CPU (an object address, 0 when empty). */
     public long cpuFreelist(int cpu) { return cpuFreelist[cpu]; }

@@ -16,9 +16,11 @@ import java.util.TreeSet;
  * @param pcpHigh   per_cpu_pages.high (high_min = high_max)
  * @param reserved  PFNs reserved at boot (PG_reserved, never given to the buddy allocator)
  * @param profile   kernel profile id
+ * @param slabNomerge the {@code slab_nomerge} boot option: kmem_cache_create never merges a new cache
+ *                  into an existing one (off by default, as in kernels built with CONFIG_SLAB_MERGE_DEFAULT)
  */
 public record MachineConfig(int pages, int cpus, boolean pcp, int pcpBatch, int pcpHigh, SortedSet<Long> reserved,
-                            String profile) {
+                            String profile, boolean slabNomerge) {
     public static final int MAX_PAGES = 4 * 1024 * 1024;
     public static final int MAX_CPUS = 64;
     public static final int DEFAULT_PAGES = 64;
@@ -45,6 +47,11 @@ public record MachineConfig(int pages, int cpus, boolean pcp, int pcpBatch, int 
         KernelProfile.byId(profile);
     }
 
+    /** A configuration with cache merging on (the kernel's default). */
+    public MachineConfig(int pages, int cpus, boolean pcp, int pcpBatch, int pcpHigh, SortedSet<Long> reserved, String profile) {
+        this(pages, cpus, pcp, pcpBatch, pcpHigh, reserved, profile, false);
+    }
+
     /** The default machine: 64 pages, 4 CPUs, no per-CPU lists, nothing reserved, the 6.18 profile. */
     public static MachineConfig defaults() { return withPages(DEFAULT_PAGES); }
 
@@ -53,17 +60,28 @@ public record MachineConfig(int pages, int cpus, boolean pcp, int pcpBatch, int 
                 KernelProfile.DEFAULT_ID);
     }
 
-    public MachineConfig withCpus(int n) { return new MachineConfig(pages, n, pcp, pcpBatch, pcpHigh, reserved, profile); }
+    public MachineConfig withCpus(int n) {
+        return new MachineConfig(pages, n, pcp, pcpBatch, pcpHigh, reserved, profile, slabNomerge);
+    }
 
-    public MachineConfig withPcp(boolean on) { return new MachineConfig(pages, cpus, on, pcpBatch, pcpHigh, reserved, profile); }
+    public MachineConfig withPcp(boolean on) {
+        return new MachineConfig(pages, cpus, on, pcpBatch, pcpHigh, reserved, profile, slabNomerge);
+    }
 
     public MachineConfig withPcp(int batch, int high) {
-        return new MachineConfig(pages, cpus, true, batch, high, reserved, profile);
+        return new MachineConfig(pages, cpus, true, batch, high, reserved, profile, slabNomerge);
     }
 
     public MachineConfig withReserved(java.util.Collection<Long> pfns) {
-        return new MachineConfig(pages, cpus, pcp, pcpBatch, pcpHigh, new TreeSet<>(pfns), profile);
+        return new MachineConfig(pages, cpus, pcp, pcpBatch, pcpHigh, new TreeSet<>(pfns), profile, slabNomerge);
     }
 
-    public MachineConfig withProfile(String id) { return new MachineConfig(pages, cpus, pcp, pcpBatch, pcpHigh, reserved, id); }
+    public MachineConfig withProfile(String id) {
+        return new MachineConfig(pages, cpus, pcp, pcpBatch, pcpHigh, reserved, id, slabNomerge);
+    }
+
+    /** The same machine booted with (true) or without the slab_nomerge option. */
+    public MachineConfig withSlabNomerge(boolean on) {
+        return new MachineConfig(pages, cpus, pcp, pcpBatch, pcpHigh, reserved, profile, on);
+    }
 }

@@ -16,8 +16,8 @@ import java.util.Set;
  * page_type 48, refcount 52, obj_exts 56). Object memory is sparse: the simulator stores only the
  * free pointer SLUB writes inside each object at {@code s->offset}.
  *
- * <p>Simplifications (also in the console's help): one node; no cache merging (as if booted with
- * slab_nomerge); no debugging, freelist randomisation or hardening; no memcg accounting; the
+ * <p>Cache merging follows find_mergeable() of mm/slab_common.c unless the machine boots with
+ * slab_nomerge. Simplifications (also in the console's help): one node; no debugging, freelist randomisation or hardening; no memcg accounting; the
  * constructor is not run; only the kmalloc-* caches of the normal type exist.
  */
 public final class Slub implements WordStore {
@@ -26,6 +26,20 @@ public final class Slub implements WordStore {
     public static final int SLAB_PANIC = 1 << 8;
     public static final int SLAB_TYPESAFE_BY_RCU = 1 << 9;
     public static final int SLAB_ACCOUNT = 1 << 13;
+    public static final int SLAB_RED_ZONE = 1 << 1;
+    public static final int SLAB_POISON = 1 << 2;
+    public static final int SLAB_STORE_USER = 1 << 7;
+    public static final int SLAB_TRACE = 1 << 10;
+    public static final int SLAB_NOLEAKTRACE = 1 << 11;
+    public static final int SLAB_NO_MERGE = 1 << 12;
+    /**
+     * SLAB_NEVER_MERGE of mm/slab_common.c as far as this configuration has the bits (no FAILSLAB, no
+     * KASAN): debugging layouts, RCU-delayed freeing and an explicit SLAB_NO_MERGE keep a cache apart.
+     */
+    static final int SLAB_NEVER_MERGE = SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER | SLAB_TRACE | SLAB_TYPESAFE_BY_RCU
+            | SLAB_NOLEAKTRACE | SLAB_NO_MERGE;
+    /** SLAB_MERGE_SAME: caches merge only if they agree on these (the lab has SLAB_ACCOUNT of them). */
+    static final int SLAB_MERGE_SAME = SLAB_ACCOUNT;
     /** Internal: the cache is a kmalloc cache (_SLAB_KMALLOC). */
     public static final int SLAB_KMALLOC = 1 << 3;
 
@@ -47,6 +61,8 @@ public final class Slub implements WordStore {
     public static final long CPU_SLAB_PERCPU_BASE = 0x30000;
     public static final long CPU_SLAB_STRIDE = 0x40;
     public static final int MAX_CACHES = 1024;
+    /** The longest cache name the lab stores at the name's address (kstrdup_const has no limit). */
+    public static final int MAX_NAME = 255;
 
     /** The kmalloc caches in the order create_kmalloc_caches() makes them: 96, 192, then powers of two. */
     static final int[] KMALLOC_SIZES = {96, 192, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192};
@@ -79,7 +95,9 @@ public final class Slub implements WordStore {
         for (int size : KMALLOC_SIZES) {
             int kidx = size == 96 ? 1 : size == 192 ? 2 : KmemCache.ilog2(size);
             int align = Integer.lowestOneBit(size);
-            KmemCache k = KmemCache.create(caches.size(), kmallocName(size), size, align, SLAB_KMALLOC, false, true, cpus);
+            // new_kmalloc_cache(): with CONFIG_MEMCG the KMALLOC_NORMAL caches get SLAB_NO_MERGE
+            KmemCache k = KmemCache.create(caches.size(), kmallocName(size), size, align, SLAB_KMALLOC | SLAB_NO_MERGE, false,
+                    true, cpus);
             kmallocCache[kidx] = caches.size();
             caches.add(k);
         }
@@ -142,6 +160,13 @@ public final class Slub implements WordStore {
         String err = null;
         if (size < 1 || size > KMALLOC_MAX_SIZE) err = "size " + size + " is outside 1.." + KMALLOC_MAX_SIZE;
         else if (align < 0 || align > Addresses.PAGE_SIZE || (align & (align - 1)) != 0) err = "align " + align + " is not a power of two up to PAGE_SIZE";
+        else if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_NAME) {
+            err = "the lab keeps cache names of at most " + MAX_NAME + " bytes";
+        }
+        if (err == null) {
+            KmemCache alias = findMergeable((int) size, (int) align, flags, ctor);
+            if (alias != null) return aliasCache(alias, name, (int) size);
+        }
         if (caches.size() >= MAX_CACHES) err = "the lab holds at most " + MAX_CACHES + " caches";
         KmemCache k = err == null ? KmemCache.create(caches.size(), name, (int) size, (int) align, flags, ctor, false, cpus) : null;
         if (k == null) {
@@ -161,6 +186,47 @@ public final class Slub implements WordStore {
                     k.minOrder, k.minObjects, k.minPartial, k.cpuPartialSlabs), 0);
         }
         return k;
+    }
+
+    /**
+     * find_mergeable() of mm/slab_common.c: the oldest live cache (slab_caches walked in reverse) whose
+     * objects can hold the new ones without changing their layout, or null. Nothing merges under
+     * slab_nomerge, with a constructor, or with a SLAB_NEVER_MERGE flag; a candidate must be mergeable
+     * itself (no such flags, no ctor, no usersize, refcount not negative), at least as large, agree on
+     * SLAB_MERGE_SAME, keep the new alignment, and waste less than sizeof(void *) per object.
+     */
+    KmemCache findMergeable(int objectSize, int alignArg, int flags, boolean ctor) {
+        if (m.config().slabNomerge() || ctor || (flags & SLAB_NEVER_MERGE) != 0) return null;
+        int size = KmemCache.alignUp(objectSize, 8);
+        int align = KmemCache.calculateAlignment(flags, alignArg, size);
+        size = KmemCache.alignUp(size, align);
+        for (KmemCache s : caches) {
+            if (s.destroyed || !mergeableTarget(s)) continue;
+            if (size > s.size) continue;
+            if ((flags & SLAB_MERGE_SAME) != (s.flags & SLAB_MERGE_SAME)) continue;
+            if ((s.size & ~(align - 1)) != s.size) continue;
+            if (s.size - size >= 8) continue;
+            return s;
+        }
+        return null;
+    }
+
+    /** !slab_unmergeable(s); the kmalloc caches have a usersize (CONFIG_HARDENED_USERCOPY) and SLAB_NO_MERGE. */
+    private static boolean mergeableTarget(KmemCache s) {
+        return (s.flags & SLAB_NEVER_MERGE) == 0 && !s.hasCtor && !s.kmalloc && s.refcount > 0;
+    }
+
+    /** __kmem_cache_alias(): one more user of an existing cache; object_size and inuse grow to cover the new objects. */
+    private KmemCache aliasCache(KmemCache s, String name, int size) {
+        s.refcount++;
+        s.objectSize = Math.max(s.objectSize, size);
+        s.inuseBytes = Math.max(s.inuseBytes, KmemCache.alignUp(size, 8));
+        if (trace.on()) {
+            trace.emit("kmem_cache_create", String.format("%s: find_mergeable() chose %s (size %d): the new cache is an alias "
+                    + "of it, refcount %d; object_size %d, inuse %d", name, s.name, s.size, s.refcount, s.objectSize,
+                    s.inuseBytes), 0);
+        }
+        return s;
     }
 
     /** Objects of this cache that are allocated (not free anywhere). */
@@ -188,6 +254,12 @@ public final class Slub implements WordStore {
      */
     public void destroy(KmemCache s) {
         if (s.kmalloc) throw KernelError.error("kmem_cache_destroy(" + s.name + "): the kmalloc caches belong to the kernel");
+        if (s.refcount > 1) {
+            s.refcount--;
+            if (trace.on()) trace.emit("kmem_cache_destroy", s.name + ": refcount drops to " + s.refcount
+                    + "; merged users remain, so the cache stays", 0);
+            return;
+        }
         long inUse = objectsInUse(s);
         if (inUse > 0) {
             List<String> lines = new ArrayList<>();
@@ -879,7 +951,7 @@ public final class Slub implements WordStore {
             case 48: return (k.offset & 0xffffffffL) | ((long) k.cpuPartial << 32);
             case 56: return k.cpuPartialSlabs & 0xffffffffL;
             case 64: return (k.ooWord() & 0xffffffffL) | ((long) k.minWord() << 32);
-            case 72: return Gfp.__GFP_COMP | (1L << 32);
+            case 72: return Gfp.__GFP_COMP | ((long) k.refcount << 32);
             case 88: return (k.inuseBytes & 0xffffffffL) | ((long) k.align << 32);
             case 104: return cacheAddress(k.index) + NAME_OFFSET;
             case 112: { int older = olderLive(k.index); return older < 0 ? SLAB_CACHES_ADDR : listEntry(older); }
@@ -993,6 +1065,7 @@ public final class Slub implements WordStore {
         Set<Long> cpuSlabs = new HashSet<>();
         for (KmemCache k : caches) {
             if (k.destroyed) continue;
+            if (k.refcount < 1) problems.add(k.name + ": a live cache with refcount " + k.refcount);
             for (int c = 0; c < cpus; c++) {
                 long slab = k.cpuSlab[c];
                 if (slab >= 0) {
@@ -1088,6 +1161,7 @@ public final class Slub implements WordStore {
             h = h * 31 + k.cpuPartialList.hashCode();
             h = h * 31 + k.nodePartial.hashCode();
             h = h * 31 + k.nrSlabs * 7 + k.totalObjects + (k.destroyed ? 1 : 0);
+            h = h * 31 + k.refcount * 1_000_003L + k.objectSize * 1009L + k.inuseBytes;
         }
         h = h * 31 + caches.size();
         h = h * 31 + (warnedGetSlab ? 1 : 0) + (warnedGetLargeKmalloc ? 2 : 0);

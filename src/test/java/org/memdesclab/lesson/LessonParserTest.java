@@ -1,6 +1,7 @@
 package org.memdesclab.lesson;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -194,9 +195,15 @@ class LessonParserTest {
     }
 
     @Test
+    void slabNomergeInTheMachineBootsWithoutCacheMerging() {
+        assertFalse(parse(GOOD).machine().slabNomerge(), "merging is on by default, as in the kernel");
+        assertTrue(parse(GOOD.replace("pcp: true", "pcp: true\n  slab_nomerge: true")).machine().slabNomerge());
+    }
+
+    @Test
     void badMachine() {
         assertEquals("machine: pages must be between 1 and 4194304, not 0", error(GOOD.replace("pages: 128", "pages: 0")));
-        assertEquals("machine: unknown key \"page\"; allowed keys are cpus, pages, pcp, pcp_batch, pcp_high, profile, reserved",
+        assertEquals("machine: unknown key \"page\"; allowed keys are cpus, pages, pcp, pcp_batch, pcp_high, profile, reserved, slab_nomerge",
                 error(GOOD.replace("pages: 128", "page: 128")));
         assertEquals("machine: unknown kernel profile '5.0' (known: 6.18)", error(GOOD.replace("pcp: true", "pcp: true\n  profile: \"5.0\"")));
         assertEquals("machine: reserved PFN 200 is outside the machine (0..127)", error(GOOD.replace("reserved: [0, \"4-6\"]", "reserved: [200]")));

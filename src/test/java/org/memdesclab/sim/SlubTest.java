@@ -277,6 +277,57 @@ class SlubTest {
         assertTrue(m.checkConsistency().isEmpty(), m.checkConsistency().toString());
     }
 
+    @Test
+    void aMergeableCacheIsAnAliasAndDestroyDropsItsRefcount() {
+        Machine m = new Machine(MachineConfig.defaults());
+        KmemCache foo = m.slub().create("foo", 700, 0, 0, false);
+        KmemCache bar = m.slub().create("bar", 701, 0, 0, false);
+        assertTrue(foo == bar, "find_mergeable() returns the existing cache");
+        assertEquals(2, foo.refcount());
+        assertEquals(701, foo.objectSize(), "object_size grows to cover the alias's objects");
+        assertEquals("foo", foo.name());
+        long before = m.digest();
+        Machine copy = m.copy();
+        copy.slub().create("baz", 700, 0, 0, false);
+        assertEquals(3, copy.slub().cacheAt(foo.address()).refcount());
+        assertEquals(2, foo.refcount(), "a copy's merges do not reach the original");
+        assertEquals(before, m.digest());
+        m.slub().destroy(bar);
+        assertEquals(1, foo.refcount());
+        assertFalse(foo.isDestroyed());
+        assertTrue(m.digest() != before, "the refcount is part of the machine");
+        m.slub().destroy(foo);
+        assertTrue(foo.isDestroyed());
+        assertTrue(m.checkConsistency().isEmpty(), m.checkConsistency().toString());
+    }
+
+    @Test
+    void slabNomergeGivesEveryCallItsOwnCache() {
+        Machine m = new Machine(MachineConfig.defaults().withSlabNomerge(true));
+        KmemCache foo = m.slub().create("foo", 700, 0, 0, false);
+        KmemCache bar = m.slub().create("bar", 700, 0, 0, false);
+        assertTrue(foo != bar);
+        assertEquals(1, foo.refcount());
+        assertEquals(1, bar.refcount());
+    }
+
+    @Test
+    void nothingMergesIntoTheKmallocCachesOrAcrossNeverMergeFlags() {
+        Machine m = new Machine(MachineConfig.defaults());
+        for (int size : new int[] {8, 64, 96, 192, 1024, 8192}) {
+            assertTrue(m.slub().create("k" + size, size, 0, 0, false) != m.slub().kmallocSlab(size), size + " bytes");
+        }
+        KmemCache base = m.slub().create("base", 512, 0, 0, false);
+        assertTrue(m.slub().create("rcu", 512, 0, Slub.SLAB_TYPESAFE_BY_RCU, false) != base);
+        assertTrue(m.slub().create("nomerge", 512, 0, Slub.SLAB_NO_MERGE, false) != base);
+        assertTrue(m.slub().create("acct", 512, 0, Slub.SLAB_ACCOUNT, false) != base);
+        assertTrue(m.slub().create("ctor", 512, 0, 0, true) != base);
+        assertTrue(m.slub().create("waste", 504, 0, 0, false) != base, "8 bytes of waste per object is too much");
+        assertTrue(m.slub().create("fits", 505, 0, 0, false) == base, "505 rounds to 512: no waste");
+        assertTrue(m.slub().create("align", 512, 256, 0, false) == base, "512 is a multiple of 256");
+        assertTrue(m.slub().create("align2", 512, 1024, 0, false) != base, "512 is not 1024-aligned");
+    }
+
     static List<Arguments> machines() {
         List<Arguments> out = new ArrayList<>();
         long seed = 0x51ab;

@@ -76,7 +76,7 @@ public final class Console {
     /** The learner's variables and their values as the console prints them, in creation order. */
     public Map<String, String> variables() {
         Map<String, String> m = new LinkedHashMap<>();
-        vars.forEach((k, v) -> m.put(k, v.value().type().spelling() + " = " + v.value().format()));
+        vars.forEach((k, v) -> m.put(k, v.value().type().spelling() + " = " + Evaluator.show(machine, v.value())));
         return m;
     }
 
@@ -142,7 +142,7 @@ public final class Console {
         out.addAll(machine.drainLog());
         out.addAll(printed);
         if (v != null) {
-            out.add(v.format());
+            out.add(Evaluator.show(machine, v));
             if (v.type() instanceof CType.Int i && i.size() == 8 && !v.hex() && Long.compareUnsigned(v.bits(), 0xffffffffL) > 0) {
                 notes.add(String.format("in hex: 0x%016x", v.bits()));
             }

@@ -71,10 +71,42 @@ final class Evaluator {
         c.put("SLAB_PANIC", Value.of(slabFlags, org.memdesclab.sim.Slub.SLAB_PANIC).withHex());
         c.put("SLAB_TYPESAFE_BY_RCU", Value.of(slabFlags, org.memdesclab.sim.Slub.SLAB_TYPESAFE_BY_RCU).withHex());
         c.put("SLAB_ACCOUNT", Value.of(slabFlags, org.memdesclab.sim.Slub.SLAB_ACCOUNT).withHex());
+        c.put("SLAB_NO_MERGE", Value.of(slabFlags, org.memdesclab.sim.Slub.SLAB_NO_MERGE).withHex());
         c.put("ZERO_SIZE_PTR", Value.pointer(CType.VOID_PTR, org.memdesclab.sim.Slub.ZERO_SIZE_PTR));
         c.put("NUMA_NO_NODE", Value.integer(-1));
         c.put("KMALLOC_MAX_CACHE_SIZE", Value.ulong(org.memdesclab.sim.Slub.KMALLOC_MAX_CACHE_SIZE));
         return c;
+    }
+
+    /** Longest C string the console reads from simulated memory (kmem_cache names are far shorter). */
+    static final int MAX_STRING = 256;
+
+    /**
+     * The NUL-terminated string at {@code addr} in simulated memory, byte by byte as C reads it; a
+     * KernelError (a page fault or unsimulated memory) if a byte cannot be read.
+     */
+    static String readCString(Machine machine, long addr) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < MAX_STRING; i++) {
+            int b = (int) machine.readMemory(addr + i, 1);
+            if (b == 0) return sb.toString();
+            sb.append((char) b);
+        }
+        return sb.append("...").toString();
+    }
+
+    /**
+     * How the console prints a value: {@link Value#format()}, except that a char pointer into
+     * simulated memory prints the string it points at, as a debugger does ({@code s->name} is
+     * {@code "foo"}); cast it to {@code void *} to see the address.
+     */
+    static String show(Machine machine, Value v) {
+        if (!v.isCharPointer() || v.text() != null || !v.known() || v.bits() == 0) return v.format();
+        try {
+            return Value.quote(readCString(machine, v.bits()));
+        } catch (KernelError e) {
+            return v.format() + " <unreadable: " + e.lines().get(0).replaceFirst("^error: ", "") + ">";
+        }
     }
 
     // ---------------------------------------------------------------- statements
@@ -543,9 +575,10 @@ final class Evaluator {
         }
     }
 
-    private Value member(Member m) {
-        Value base = eval(m.base());
-        if (m.path().startsWith(".")) {
+    private Value member(Member m) { return memberOf(eval(m.base()), m.path()); }
+
+    private Value memberOf(Value base, String path) {
+        if (path.startsWith(".")) {
             if (base.isPointer()) {
                 throw KernelError.error("member reference type '" + base.typeName() + "' is a pointer; did you mean to use '->'?");
             }
@@ -556,11 +589,18 @@ final class Evaluator {
         }
         if (base.isString()) throw KernelError.error("member reference base type 'const char' is not a structure or union");
         StructLayout l = layoutFor(p.target(), "->");
-        Field f = resolve(l, m.path());
+        int br = path.lastIndexOf('[');
+        if (br > 0 && l.field(path) == null && l.field(path.substring(0, br)) != null
+                && l.field(path.substring(0, br)).kind() == FieldKind.POINTER) {
+            // s->name[1]: a pointer member indexed as C does, *(s->name + 1)
+            long idx = Long.parseLong(path.substring(br + 1, path.length() - 1));
+            return deref(binary("+", memberOf(base, path.substring(0, br)), Value.of(CType.LONG, idx)));
+        }
+        Field f = resolve(l, path);
         CType ft = fieldType(f);
         if (dry || !base.known()) return Value.unknown(ft);
         long addr = base.bits() + f.offset();
-        if (base.bits() == 0) throw nullDeref(f.offset(), "->" + m.path());
+        if (base.bits() == 0) throw nullDeref(f.offset(), "->" + path);
         if (ft instanceof CType.Agg || ft instanceof CType.Struct) {
             StringBuilder sb = new StringBuilder("{");
             for (int o = 0; o < f.size(); o += 8) {
@@ -657,8 +697,15 @@ final class Evaluator {
     private Value addressOf(Expr operand) {
         if (operand instanceof Member m) {
             Value base = eval(m.base());
-            if (!(base.type() instanceof CType.Ptr p) || m.path().startsWith(".")) return member(m);
-            Field f = resolve(layoutFor(p.target(), "->"), m.path());
+            if (!(base.type() instanceof CType.Ptr p) || m.path().startsWith(".")) return memberOf(base, m.path());
+            StructLayout l = layoutFor(p.target(), "->");
+            int br = m.path().lastIndexOf('[');
+            if (br > 0 && l.field(m.path()) == null && l.field(m.path().substring(0, br)) != null
+                    && l.field(m.path().substring(0, br)).kind() == FieldKind.POINTER) {
+                long idx = Long.parseLong(m.path().substring(br + 1, m.path().length() - 1));
+                return binary("+", memberOf(base, m.path().substring(0, br)), Value.of(CType.LONG, idx));
+            }
+            Field f = resolve(l, m.path());
             CType ft = fieldType(f);
             CType.Ptr rt = new CType.Ptr(ft, false);
             return base.known() ? Value.pointer(rt, base.bits() + f.offset()) : Value.unknown(rt);

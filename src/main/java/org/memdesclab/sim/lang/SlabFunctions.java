@@ -19,7 +19,7 @@ final class SlabFunctions {
 
     private static final String CLASSIC = "6.18's classic SLUB: per-CPU freelist and slab, per-CPU partial list "
             + "(set_cpu_partial: cpu_partial_slabs = DIV_ROUND_UP(objects wanted * 2, objects per slab)), node partial list "
-            + "with min_partial; one node, no cache merging (as with slab_nomerge), no debugging, no freelist randomisation "
+            + "with min_partial; one node, no debugging, no freelist randomisation "
             + "or hardening, no memcg charging";
 
     private SlabFunctions() {}
@@ -57,14 +57,23 @@ final class SlabFunctions {
                         + "unsigned int align, slab_flags_t flags, void *ctor)").mutates().group(SLAB)
                 .source("mm/slab_common.c, mm/slub.c (calculate_sizes, calculate_order)")
                 .meaning("create a cache of objects of size bytes: s->size, s->offset (where the free pointer lives), "
-                        + "the slab order and objects per slab for this machine's CPU count")
+                        + "the slab order and objects per slab for this machine's CPU count; or, if find_mergeable() finds "
+                        + "an existing cache whose objects fit (same alignment, less than 8 bytes bigger, SLAB_ACCOUNT "
+                        + "alike, neither with SLAB_NO_MERGE, SLAB_TYPESAFE_BY_RCU or a ctor), return that cache with its "
+                        + "refcount raised: the new name is only an alias, and /proc/slabinfo shows the old name")
                 .simplification("ctor is void (*ctor)(void *) in the kernel; constructors are not simulated, so pass NULL. "
                         + "SLAB_HWCACHE_ALIGN and SLAB_TYPESAFE_BY_RCU change the layout; SLAB_ACCOUNT is recorded only. "
-                        + "No merging with existing caches. " + CLASSIC)
+                        + "The kmalloc-* caches never take merges (CONFIG_MEMCG gives them SLAB_NO_MERGE); a machine booted "
+                        + "with slab_nomerge (sim --slab-nomerge, lesson machine: slab_nomerge: true) merges nothing. "
+                        + "Aliases get no /sys/kernel/slab symlink (there is no sysfs). " + CLASSIC)
                 .impl((c, a) -> {
                     String name = a.get(0).text();
+                    // a const char * into simulated memory (another cache's s->name) is read as C reads it
+                    if (name == null && a.get(0).bits() != 0) name = Evaluator.readCString(c.machine(), a.get(0).bits());
                     if (name == null) {
-                        throw KernelError.error("kmem_cache_create(): the lab needs the name as a string literal, e.g. \"foo\"");
+                        throw new KernelError(List.of("error: kmem_cache_create(): name is NULL; a CONFIG_DEBUG_VM kernel prints:",
+                                "kmem_cache_create((null)) integrity check failed",
+                                "kmem_cache_create((null)) failed with error -22", "(and the caller gets NULL; nothing changed)"));
                     }
                     if (a.get(4).bits() != 0) {
                         throw KernelError.error("kmem_cache_create(): the lab does not run constructors: pass NULL as ctor");
@@ -94,7 +103,9 @@ final class SlabFunctions {
                 }));
         r.register(FunctionDef.prototype("void kmem_cache_destroy(struct kmem_cache *s)").mutates().group(SLAB)
                 .source("mm/slab_common.c, mm/slub.c (__kmem_cache_shutdown)")
-                .meaning("flush every CPU's slabs and free the cache's slabs; NULL does nothing")
+                .meaning("drop the cache's refcount; when it reaches 0, flush every CPU's slabs and free the cache's "
+                        + "slabs (a cache that other kmem_cache_create calls were merged into stays while they hold it); "
+                        + "NULL does nothing")
                 .simplification("while objects remain the kernel prints its report and WARN, flushes the CPU slabs and leaks "
                         + "the cache; the lab prints the same report and changes nothing")
                 .impl((c, a) -> {

@@ -48,10 +48,34 @@ public record Value(CType type, long bits, boolean known, boolean hex, boolean n
     /** True if the value is a (known) zero: the truth value in C. */
     public boolean isZero() { return bits == 0; }
 
+    /** True for a pointer to a char type ({@code const char *}, {@code unsigned char *}): C's strings. */
+    public boolean isCharPointer() {
+        return type instanceof CType.Ptr p && p.target() instanceof CType.Int i && i.size() == 1 && !i.equals(CType.BOOL);
+    }
+
+    /** A C string as C source would spell it: in double quotes, with escapes for quotes, backslashes and control bytes. */
+    static String quote(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x7f) sb.append(String.format("\\%03o", (int) c));
+                    else sb.append(c);
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+
     /** How the sim command prints this value (design.md section 3). */
     public String format() {
         if (text != null && (type instanceof CType.Agg || type instanceof CType.Struct)) return text;
-        if (text != null) return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        if (text != null) return quote(text);
         if (type instanceof CType.Ptr) return bits == 0 ? "NULL" : String.format("0x%016x", bits);
         if (type instanceof CType.Int i) {
             if (i.equals(CType.GFP)) return String.format("%#x(%s)", bits, bits == 0 ? "none" : Gfp.format((int) bits));

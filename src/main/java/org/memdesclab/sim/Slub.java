@@ -285,11 +285,65 @@ public final class Slub implements WordStore {
         }
         if (trace.on()) trace.emit("kmem_cache_destroy", s.name + ": flush every CPU, then free the node's partial slabs", 0);
         for (int c = 0; c < cpus; c++) flushCpu(s, c);
+        // free_partial(): each slab is list_add()ed to a discard list, so they are freed last first
+        List<Long> discard = new ArrayList<>();
         for (long pfn : new ArrayList<>(s.nodePartial)) {
             removePartial(s, pfn);
-            discardSlab(s, pfn);
+            discard.add(0, pfn);
         }
+        for (long pfn : discard) discardSlab(s, pfn);
         s.destroyed = true;
+    }
+
+    /** SHRINK_PROMOTE_MAX of mm/slub.c: slabs with at most this many free objects are sorted by it. */
+    static final int SHRINK_PROMOTE_MAX = 32;
+
+    /**
+     * kmem_cache_shrink(s) → __kmem_cache_shrink(): flush_all() (every CPU slab is deactivated and every
+     * CPU partial list goes to the node), then __kmem_cache_do_shrink(): empty node partial slabs go back
+     * to the page allocator whatever min_partial says, and the fullest partial slabs move to the head of
+     * the list so that allocations fill them first. Returns 0 if the cache holds no slabs afterwards.
+     */
+    public int shrink(KmemCache s) {
+        if (trace.on()) trace.emit("kmem_cache_shrink", s.name + ": flush_all(), then __kmem_cache_do_shrink()", 0);
+        for (int c = 0; c < cpus; c++) {
+            if (s.cpuSlab[c] < 0 && s.cpuPartialList.get(c).isEmpty()) continue;
+            if (trace.on()) trace.emit("flush_cpu_slab", s.name + ": CPU " + c + ": slab "
+                    + (s.cpuSlab[c] < 0 ? "NULL" : "PFN " + s.cpuSlab[c]) + ", " + s.cpuPartialList.get(c).size() + " CPU partial slab(s)");
+            flushCpu(s, c);
+        }
+        List<Long> discard = new ArrayList<>();
+        List<List<Long>> promote = new ArrayList<>();
+        for (int i = 0; i < SHRINK_PROMOTE_MAX; i++) promote.add(new ArrayList<>());
+        List<Long> rest = new ArrayList<>();
+        for (long slab : s.nodePartial) {
+            int free = objectsOf(slab) - inuse(slab);
+            // list_move() puts each slab at the head of its new list
+            if (free == objectsOf(slab)) discard.add(0, slab);
+            else if (free <= SHRINK_PROMOTE_MAX) promote.get(free - 1).add(0, slab);
+            else rest.add(slab);
+        }
+        List<Long> sorted = new ArrayList<>();
+        for (List<Long> l : promote) sorted.addAll(l);
+        sorted.addAll(rest);
+        if (trace.on() && !sorted.equals(s.nodePartial) && !sorted.isEmpty()) {
+            trace.emit("__kmem_cache_do_shrink", s.name + ": node partial list, fullest first: PFNs " + pfnList(sorted));
+        }
+        s.nodePartial.clear();
+        s.nodePartial.addAll(sorted);
+        relinkNodePartial(s);
+        for (long slab : discard) {
+            mm.clearFlag(slab, PageFlag.PG_workingset);
+            if (trace.on()) trace.emit("__kmem_cache_do_shrink", s.name + ": slab PFN " + slab + " is empty: free it");
+            discardSlab(s, slab);
+        }
+        return s.nrSlabs > 0 ? 1 : 0;
+    }
+
+    private static String pfnList(List<Long> l) {
+        StringBuilder sb = new StringBuilder();
+        for (long p : l) sb.append(sb.length() == 0 ? "" : " ").append(p);
+        return sb.toString();
     }
 
     /** __flush_cpu_slab(): deactivate the CPU slab, then put the CPU partial slabs on the node list. */
@@ -316,6 +370,8 @@ public final class Slub implements WordStore {
             tail = o;
         }
         long oldFree = slabFreelist(slab);
+        // objects freed remotely while the slab was frozen: it goes to the tail, else to the head (DEACTIVATE_TO_HEAD)
+        boolean toTail = oldFree != 0;
         int inuse = inuse(slab);
         if (tail != 0) {
             inuse -= nrFree;
@@ -326,7 +382,8 @@ public final class Slub implements WordStore {
         if (inuse == 0 && s.nodePartial.size() >= s.minPartial) {
             discardSlab(s, slab);
         } else if (slabFreelist(slab) != 0) {
-            addPartial(s, slab);
+            if (toTail) addPartial(s, slab);
+            else addPartialHead(s, slab);
         }
     }
 
@@ -697,6 +754,23 @@ public final class Slub implements WordStore {
         mm.setWord(slab, Memmap.W_LRU_PREV, anchor);
         mm.setWord(slab, Memmap.W_MAPPING, last < 0 ? anchor : Addresses.pageAddress(last) + 16);
         if (last >= 0) mm.setWord(last, Memmap.W_LRU_PREV, Addresses.pageAddress(slab) + 16);
+    }
+
+    /** add_partial(n, slab, DEACTIVATE_TO_HEAD): list_add on n->partial, SL_partial set. */
+    private void addPartialHead(KmemCache s, long slab) {
+        s.nodePartial.add(0, slab);
+        mm.setFlag(slab, PageFlag.PG_workingset);
+        relinkNodePartial(s);
+    }
+
+    /** Writes every slab_list.next/prev of the node partial list from its order (after a reordering). */
+    private void relinkNodePartial(KmemCache s) {
+        List<Long> l = s.nodePartial;
+        long anchor = partialAnchor(s.index);
+        for (int i = 0; i < l.size(); i++) {
+            mm.setWord(l.get(i), Memmap.W_LRU_PREV, i + 1 < l.size() ? Addresses.pageAddress(l.get(i + 1)) + 16 : anchor);
+            mm.setWord(l.get(i), Memmap.W_MAPPING, i > 0 ? Addresses.pageAddress(l.get(i - 1)) + 16 : anchor);
+        }
     }
 
     /** remove_partial(): list_del (poisoning the entry), SL_partial cleared. */

@@ -328,6 +328,32 @@ class SlubTest {
         assertTrue(m.slub().create("align2", 512, 1024, 0, false) != base, "512 is not 1024-aligned");
     }
 
+    @Test
+    void shrinkFreesEmptySlabsThatMinPartialWouldKeepAndPutsTheFullestFirst() {
+        Machine m = new Machine(MachineConfig.defaults());
+        KmemCache k = m.slub().create("big", 8192, 0, 0, false);
+        long[] o = new long[9];
+        for (int i = 0; i < o.length; i++) o[i] = m.slub().alloc(k, Gfp.GFP_KERNEL);
+        for (int i : new int[] {0, 4, 5, 6, 7}) m.slub().free(k, o[i], "kmem_cache_free");
+        assertEquals(3, k.nrSlabs(), "the empty slab stays: it is on the CPU partial list");
+        long free = m.freePagesTotal();
+        m.trace().setEnabled(true);
+        assertEquals(1, m.slub().shrink(k));
+        List<TraceEvent> events = m.trace().drain();
+        assertTrue(events.stream().anyMatch(e -> e.toString().contains("slab PFN 8 is empty: free it")), events.toString());
+        assertEquals(2, k.nrSlabs());
+        assertEquals(free + 8, m.freePagesTotal());
+        assertEquals(List.of(0L, 16L), k.nodePartial(), "PFN 0 has 1 free object, PFN 16 has 3: fullest first");
+        assertEquals(-1, k.cpuSlab(0), "flush_all took the CPU slab");
+        assertTrue(m.checkConsistency().isEmpty(), m.checkConsistency().toString());
+        Machine copy = m.copy();
+        for (int i : new int[] {1, 2, 3, 8}) m.slub().free(k, o[i], "kmem_cache_free");
+        assertEquals(0, m.slub().shrink(k));
+        assertEquals(0, k.nrSlabs());
+        assertEquals(2, copy.slub().cacheAt(k.address()).nrSlabs(), "the copy kept its slabs");
+        assertTrue(m.checkConsistency().isEmpty(), m.checkConsistency().toString());
+    }
+
     static List<Arguments> machines() {
         List<Arguments> out = new ArrayList<>();
         long seed = 0x51ab;
@@ -376,6 +402,15 @@ class SlubTest {
                     what = "kmem_cache_alloc " + k.name();
                     long x = m.slub().alloc(k, Gfp.GFP_KERNEL | Gfp.__GFP_NOWARN);
                     if (x != 0) held.add(new Held(x, 2, k, 0));
+                } else if (op < 63) {
+                    KmemCache k = rnd.nextInt(3) == 0 ? m.slub().kmallocSlab(1 + rnd.nextInt(8192)) : rnd.nextBoolean() ? a : b;
+                    what = "kmem_cache_shrink " + k.name();
+                    long inUse = m.slub().objectsInUse(k);
+                    int r = m.slub().shrink(k);
+                    assertEquals(inUse, m.slub().objectsInUse(k), "seed " + seed + ": shrink frees no object in use");
+                    assertEquals(k.nrSlabs() > 0 ? 1 : 0, r, "seed " + seed + ": shrink's return value");
+                    assertTrue(k.nodePartial().stream().noneMatch(p -> m.slub().inuse(p) == 0),
+                            "seed " + seed + ": no empty slab survives a shrink");
                 } else if (!held.isEmpty()) {
                     Held h = held.remove(rnd.nextInt(held.size()));
                     what = "free " + h;

@@ -112,6 +112,14 @@ final class SlabFunctions {
                     if (a.get(0).bits() != 0) c.machine().slub().destroy(cache(c, a.get(0)));
                     return Value.VOID;
                 }));
+        r.register(FunctionDef.prototype("int kmem_cache_shrink(struct kmem_cache *cachep)").mutates().group(SLAB)
+                .source("mm/slab_common.c, mm/slub.c (__kmem_cache_shrink, flush_all, __kmem_cache_do_shrink)")
+                .meaning("release as many slabs as possible: flush every CPU's slab and partial list to the node, give "
+                        + "every empty node partial slab back to the page allocator (min_partial is ignored), and move the "
+                        + "fullest partial slabs to the head of the list; returns 0 if the cache holds no slabs afterwards")
+                .simplification("one node; slabs are freed at once (a SLAB_TYPESAFE_BY_RCU cache's would wait for an RCU "
+                        + "grace period). " + CLASSIC)
+                .impl((c, a) -> Value.integer(c.machine().slub().shrink(cache(c, a.get(0))))));
         r.register(FunctionDef.prototype("void *kmalloc(size_t size, gfp_t flags)").mutates().group(SLAB)
                 .source("include/linux/slab.h, mm/slub.c")
                 .meaning("size bytes from the kmalloc-N cache that fits (kmalloc_slab), or above 8 KiB a large kmalloc: "

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SlubExtrasScriptsTest {
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"slub-strings.sim", "slub-merging.sim", "slub-nomerge.sim"})
+    @ValueSource(strings = {"slub-strings.sim", "slub-merging.sim", "slub-nomerge.sim", "slub-shrink.sim"})
     void scriptPrintsExactlyTheExpectedOutput(String script) throws Exception {
         SimScript s = SimScript.load(script);
         assertFalse(s.steps().isEmpty(), "script has statements");
@@ -23,7 +23,7 @@ class SlubExtrasScriptsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"slub-strings.sim", "slub-merging.sim", "slub-nomerge.sim"})
+    @ValueSource(strings = {"slub-strings.sim", "slub-merging.sim", "slub-nomerge.sim", "slub-shrink.sim"})
     void replayingTheScriptGivesAnIdenticalMachine(String script) throws Exception {
         SimScript s = SimScript.load(script);
         Console live = s.runAndCheck();

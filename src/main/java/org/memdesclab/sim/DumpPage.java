@@ -78,10 +78,10 @@ public final class DumpPage {
         if (!m.validPfn(head) || head > pfn) head = pfn;
         boolean compound = mm.isHead(head) && head + 1 < m.nrPages();
         long[] hw = m.profile().encoding().words(m, head);
-        int type = (int) hw[Memmap.W_TYPE_REF];
         boolean slab = (hw[Memmap.W_FLAGS] & (1L << Encoding515.PG_slab)) != 0;
-        // page_mapcount(): a page with a type (PG_buddy cleared) reads as mapcount 0
-        int mapcount = slab || (type & 0xf0000080) == 0xf0000000 ? 0 : (int) m.profile().encoding().words(m, pfn)[Memmap.W_TYPE_REF] + 1;
+        // 5.15: mapcount = PageSlab(head) ? 0 : page_mapcount(page), which is _mapcount + 1 even for a typed page,
+        // so a free buddy page (0xffffff7f) prints the familiar mapcount:-128
+        int mapcount = slab ? 0 : (int) m.profile().encoding().words(m, pfn)[Memmap.W_TYPE_REF] + 1;
         long mapping = slab ? 0 : hw[Memmap.W_MAPPING];
         out.add(String.format("page:%016x refcount:%d mapcount:%d mapping:%016x index:%#x pfn:%#x", Addresses.pageAddress(pfn),
                 (int) (hw[Memmap.W_TYPE_REF] >>> 32), mapcount, (mapping & 3) != 0 ? 0 : mapping,
@@ -89,7 +89,8 @@ public final class DumpPage {
         if (compound) {
             long[] p1 = m.profile().encoding().words(m, head + 1);
             int order = (int) ((p1[2] >>> 8) & 0xff);
-            String line = String.format("head:%016x order:%d compound_mapcount:%d", Addresses.pageAddress(head), order, (int) (p1[2] >>> 32));
+            String line = String.format("head:%016x order:%d compound_mapcount:%d", Addresses.pageAddress(head), order,
+                    (int) (p1[2] >>> 32) + 1);
             if (order > 1) line += String.format(" compound_pincount:%d", (int) m.profile().encoding().words(m, head + 2)[2]);
             out.add(line);
         }
@@ -120,6 +121,7 @@ public final class DumpPage {
         long[] w = m.profile().encoding().words(m, pfn);
         List<String> out = new ArrayList<>();
         out.add("memdesc: " + describeMemdesc(w) + String.format(" pfn:%#x", pfn));
+        out.add("lab: the state that the descriptor or the memdesc word now holds, as 6.18's dump_page reads it:");
         List<String> fields = dump618(m, pfn);
         for (String line : fields) {
             if (line.startsWith("raw: ")) break; // the 6.18 raw words are not this era's struct page

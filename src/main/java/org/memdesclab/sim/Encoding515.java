@@ -42,8 +42,14 @@ final class Encoding515 implements PageEncoding {
         int type = mm.pageType(pfn);
         if (slab) {
             // struct slab's slab_list (16..31) sat at 8..23 in struct page; slab_cache moves from 8 to 24
-            out[1] = shiftListPointer(w[2]);
-            out[2] = shiftListPointer(w[3]);
+            if (w[2] == Addresses.LIST_POISON2) {
+                // never on a slab list: 5.15's slab_list still holds what list_del left when the buddy handed it out
+                out[1] = Addresses.LIST_POISON1;
+                out[2] = Addresses.LIST_POISON2;
+            } else {
+                out[1] = shiftListPointer(w[2]);
+                out[2] = shiftListPointer(w[3]);
+            }
             out[3] = w[1];
             out[Memmap.W_TYPE_REF] = (w[Memmap.W_TYPE_REF] & 0xffffffff00000000L) | 0xffffffffL;
         } else if (mm.isBuddy(pfn)) {

@@ -20,6 +20,8 @@ public final class Machine {
     private final PerCpuPages pcp;
     private final Slub slub;
     private final Zsmalloc zsmalloc;
+    /** Profile hook: the separately allocated descriptors of the memdesc profiles, else null. */
+    private final Memdescs memdescs;
     private final BitSet onPcp;
     private final Trace trace;
     private final List<String> log;
@@ -53,6 +55,7 @@ public final class Machine {
         this.log = new ArrayList<>();
         this.slub = new Slub(this, memmap, trace, config.cpus());
         this.zsmalloc = new Zsmalloc(this, memmap, trace);
+        this.memdescs = profile.allocatesDescriptors() ? bootDescriptorCaches() : null;
         boot();
     }
 
@@ -69,12 +72,21 @@ public final class Machine {
         this.log = new ArrayList<>();
         this.slub = o.slub.copy(this, memmap, trace);
         this.zsmalloc = o.zsmalloc.copy(this, memmap, trace);
+        this.memdescs = o.memdescs == null ? null : o.memdescs.copy();
         this.cpu = o.cpu;
         this.warnedOrder = o.warnedOrder;
     }
 
     /** A deep copy: same state, its own trace and log. Used for undo snapshots. */
     public Machine copy() { return new Machine(this); }
+
+    private Memdescs bootDescriptorCaches() {
+        boolean tracing = trace.on();
+        trace.setEnabled(false);
+        Memdescs d = Memdescs.boot(slub);
+        trace.setEnabled(tracing);
+        return d;
+    }
 
     private void boot() {
         int n = config.pages();
@@ -136,6 +148,9 @@ public final class Machine {
 
     /** The zsmalloc allocator of this machine (its pools). */
     public Zsmalloc zsmalloc() { return zsmalloc; }
+
+    /** Profile hook: the memdesc profiles' descriptors, or null in profiles whose descriptors overlay struct page. */
+    public Memdescs memdescs() { return memdescs; }
 
     /** The owners of user memory (processes, the page cache), for compaction and memory_failure. */
     public UserFolios userFolios() { return userFolios; }
@@ -322,7 +337,8 @@ public final class Machine {
      * in _flags_1 for a large folio). Returns the head PFN or -1.
      */
     public long folioAlloc(int gfp, int order) {
-        long pfn = allocPages(gfp | Gfp.__GFP_COMP, order);
+        long pfn = memdescs == null ? allocPages(gfp | Gfp.__GFP_COMP, order)
+                : memdescs.folioAlloc(this, gfp, order, o -> allocPages(gfp | Gfp.__GFP_COMP, o)); // profile hook
         if (pfn >= 0 && order > 0) {
             memmap.setWord(pfn + 1, Memmap.W_FLAGS, memmap.flags(pfn + 1) | (1L << PageFlag.PG_large_rmappable));
         }
@@ -536,6 +552,7 @@ public final class Machine {
         } else {
             splitLargeBuddy(pfn, order, false);
         }
+        if (memdescs != null) memdescs.release(this, pfn); // profile hook: the descriptor follows its pages
     }
 
     /** free_one_page → split_large_buddy: blocks above pageblock_order are freed a pageblock at a time. */
@@ -717,9 +734,42 @@ public final class Machine {
         h = h * 31 + cpu;
         h = h * 31 + slub.digest();
         h = h * 31 + zsmalloc.digest();
+        h = h * 31 + (memdescs == null ? 0 : memdescs.digest());
         return h;
     }
 
     /** The invariants of design.md section 2; an empty list means all hold. */
-    public List<String> checkConsistency() { return new Consistency(this, lists).check(); }
+    public List<String> checkConsistency() {
+        List<String> problems = new Consistency(this, lists).check();
+        if (memdescs == null) return problems;
+        List<String> all = new ArrayList<>(problems); // profile hook
+        all.addAll(memdescs.check(this));
+        return all;
+    }
+
+    /**
+     * Profile hook: reads {@code size} bytes of a struct page as the profile's era stores it (the
+     * console's {@code p->member}); anything outside the memmap reads as {@link #readMemory}. Struct
+     * pages keep the lab's 64-byte vmemmap stride in every profile; a smaller era struct page occupies
+     * the start of its slot and the rest of the slot does not exist.
+     */
+    public long readPageView(long addr, int size) {
+        long off = addr - Addresses.VMEMMAP_BASE;
+        if (!Addresses.inVmemmap(addr) || off < 0 || off + size > memmap.byteSize()) return readMemory(addr, size);
+        if (profile.encoding() == PageEncoding.CANONICAL) return memmap.readBytes(off, size);
+        long pfn = off / Addresses.STRUCT_PAGE_SIZE;
+        int in = (int) (off % Addresses.STRUCT_PAGE_SIZE);
+        int structSize = profile.structPageSize();
+        if (in + size > structSize) {
+            throw KernelError.error(String.format("the %s profile's struct page is %d bytes: offset %d of PFN %d's struct page "
+                    + "does not exist", profile.id(), structSize, in, pfn));
+        }
+        long[] w = profile.encoding().words(this, pfn);
+        long v = 0;
+        for (int b = size - 1; b >= 0; b--) {
+            int at = in + b;
+            v = (v << 8) | ((w[at >>> 3] >>> ((at & 7) * 8)) & 0xff);
+        }
+        return v;
+    }
 }

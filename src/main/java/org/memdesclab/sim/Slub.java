@@ -525,6 +525,12 @@ public final class Slub implements WordStore {
             pfn = m.allocFrozenPages(flags, order);
             if (pfn < 0) return -1;
         }
+        // profile hooks: a memdesc slab needs its struct slab; a 5.15 slab page keeps alloc_pages' reference
+        if (m.memdescs() != null && !m.memdescs().attachSlab(m, s, pfn, allocGfp)) {
+            m.freeFrozen(pfn, order);
+            return -1;
+        }
+        if (m.profile().slabPagesRefcounted()) mm.setRefcount(pfn, 1);
         // __folio_set_slab, slab->objects/inuse/frozen, obj_exts, slab_cache
         mm.setPageType(pfn, PageType.PGTY_slab.word());
         mm.setWord(pfn, Memmap.W_LRU_NEXT, s.address());
@@ -803,6 +809,7 @@ public final class Slub implements WordStore {
         int order = m.compoundOrder(slab);
         mm.setWord(slab, Memmap.W_MAPPING, 0);
         mm.setPageType(slab, PageType.NO_TYPE);
+        if (m.profile().slabPagesRefcounted()) mm.setRefcount(slab, 0); // profile hook: __free_pages drops 5.15's reference
         if (trace.on()) trace.emit("discard_slab", s.name + ": slab PFN " + slab + " (order " + order + ") goes back to the page allocator");
         m.freeFrozen(slab, order);
     }
@@ -1185,7 +1192,11 @@ public final class Slub implements WordStore {
             KmemCache k = byAddr.get(mm.word(pfn, Memmap.W_LRU_NEXT));
             if (k == null) { problems.add("slab PFN " + pfn + ": slab_cache is not a live cache"); continue; }
             if ((mm.word(pfn, Memmap.W_LRU_NEXT) & 1) != 0) problems.add("slab PFN " + pfn + ": slab_cache has bit 0 set");
-            if (mm.refcount(pfn) != 0) problems.add("slab PFN " + pfn + " has refcount " + mm.refcount(pfn) + " (slab pages are frozen)");
+            int expected = m.profile().slabPagesRefcounted() ? 1 : 0; // profile hook: 5.15 slab pages hold one reference
+            if (mm.refcount(pfn) != expected) {
+                problems.add("slab PFN " + pfn + " has refcount " + mm.refcount(pfn) + (expected == 0 ? " (slab pages are frozen)"
+                        : " (a 5.15 slab page holds the reference alloc_pages gave it)"));
+            }
             int objects = objectsOf(pfn);
             int order = m.compoundOrder(pfn);
             if (objects != k.objects && objects != k.minObjects) problems.add("slab PFN " + pfn + " has " + objects + " objects");

@@ -304,7 +304,8 @@ public final class Zsmalloc implements WordStore {
         }
         Slub slub = m.slub();
         KmemCache h = slub.create("zs_handle-" + name, ZS_HANDLE_SIZE, 0, 0, false);
-        KmemCache z = slub.create("zspage-" + name, SIZEOF_ZSPAGE, 0, 0, false);
+        // profile hook: memdesc pages point at their zspage, so it must leave the low 4 bits for the type
+        KmemCache z = slub.create("zspage-" + name, SIZEOF_ZSPAGE, m.profile().descriptorAlign(), 0, false);
         long[] huge = new long[1];
         SizeClass[] classes = buildClasses(huge);
         Pool p = new Pool(pools.size(), name, h, z, classes, huge[0]);

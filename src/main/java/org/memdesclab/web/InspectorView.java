@@ -58,7 +58,9 @@ public record InspectorView(long pfn, String owner, String ownerLetter, String s
     public static InspectorView of(Machine m, long pfn) {
         Owner o = m.owner(pfn);
         long[] w = m.memmap().words(pfn);
-        StructLayout page = m.profile().page();
+        // profile hook: the word rows read the simulator's canonical (6.18) struct page; the dump lines below
+        // show the raw words of the machine's own profile (5.15, memdesc)
+        StructLayout page = org.memdesclab.sim.layout.Layouts618.PAGE;
         StructLayout folio = m.profile().folio();
         long head = m.compoundHeadPfn(pfn);
         boolean inLarge = (o == Owner.HEAD || o == Owner.TAIL) && m.validPfn(head) && head <= pfn;

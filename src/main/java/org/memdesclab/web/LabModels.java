@@ -93,7 +93,12 @@ public final class LabModels {
 
     static String configText(MachineConfig c) {
         return c.pages() + " pages (" + humanBytes(4096L * c.pages()) + ") · " + c.cpus() + " CPU" + (c.cpus() == 1 ? "" : "s")
-                + " · per-CPU lists " + (c.pcp() ? "on" : "off") + " · Linux " + c.profile() + " layout";
+                + " · per-CPU lists " + (c.pcp() ? "on" : "off") + " · " + profileText(c.profile());
+    }
+
+    /** Which kernel profile the machine runs, as the lab header says it. */
+    static String profileText(String id) {
+        return id.startsWith("memdesc") ? "kernel profile " + id + " (proposed memdescs)" : "Linux " + id + " layout";
     }
 
     static String humanBytes(long b) {

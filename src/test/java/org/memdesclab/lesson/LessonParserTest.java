@@ -201,11 +201,19 @@ class LessonParserTest {
     }
 
     @Test
+    void aLessonMachineCanAskForAKernelProfile() {
+        assertEquals("memdesc", parse(GOOD.replace("pcp: true", "pcp: true\n  profile: memdesc")).machine().profile());
+        assertEquals("5.15", parse(GOOD.replace("pcp: true", "pcp: true\n  profile: 5.15")).machine().profile(),
+                "an unquoted 5.15 is a YAML number and still names the profile");
+        assertEquals("6.18", parse(GOOD).machine().profile());
+    }
+
+    @Test
     void badMachine() {
         assertEquals("machine: pages must be between 1 and 4194304, not 0", error(GOOD.replace("pages: 128", "pages: 0")));
         assertEquals("machine: unknown key \"page\"; allowed keys are cpus, pages, pcp, pcp_batch, pcp_high, profile, reserved, slab_nomerge",
                 error(GOOD.replace("pages: 128", "page: 128")));
-        assertEquals("machine: unknown kernel profile '5.0' (known: 6.18)", error(GOOD.replace("pcp: true", "pcp: true\n  profile: \"5.0\"")));
+        assertEquals("machine: unknown kernel profile '5.0' (known: 6.18, 5.15, memdesc, memdesc2)", error(GOOD.replace("pcp: true", "pcp: true\n  profile: \"5.0\"")));
         assertEquals("machine: reserved PFN 200 is outside the machine (0..127)", error(GOOD.replace("reserved: [0, \"4-6\"]", "reserved: [200]")));
         assertEquals("machine: \"reserved\" items must be PFNs or ranges like \"0-3\", found the text \"four\"",
                 error(GOOD.replace("reserved: [0, \"4-6\"]", "reserved: [four]")));

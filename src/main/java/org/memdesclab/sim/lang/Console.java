@@ -27,12 +27,15 @@ public final class Console {
     public static final int MAX_STATEMENT_BYTES = 4096;
 
     private static final Pattern CAT = Pattern.compile("\\s*cat\\s+(\\S+)\\s*;?\\s*(//.*)?");
+    private static final Pattern COMPARE = Pattern.compile("\\s*compare_profiles\\s*(?:\\(\\s*\\))?\\s*;?\\s*(//.*)?");
     private static final Pattern HELP = Pattern.compile("\\s*help\\s*(?:\\(\\s*)?([A-Za-z_][A-Za-z0-9_/]*)?\\s*(?:\\)\\s*)?;?\\s*(//.*)?");
 
     private final Machine machine;
     private final FunctionRegistry functions;
     private final Map<String, Function<Machine, List<String>>> procFiles = new LinkedHashMap<>();
     private final Map<String, Evaluator.Var> vars = new LinkedHashMap<>();
+    /** The statements that succeeded, for compare_profiles to replay under other profiles. */
+    private final List<String> history = new ArrayList<>();
 
     public Console(Machine machine) { this(machine, FunctionRegistry.standard()); }
 
@@ -102,6 +105,7 @@ public final class Console {
         } finally {
             machine.trace().setEnabled(tracing);
         }
+        if (ok && statement != null && !COMPARE.matcher(statement).matches()) history.add(statement);
         List<TraceEvent> trace = machine.trace().drain();
         return new ExecResult(ok, out, trace, new ArrayList<>(new java.util.LinkedHashSet<>(notes)));
     }
@@ -119,6 +123,10 @@ public final class Console {
         Matcher cat = CAT.matcher(statement);
         if (cat.matches()) {
             out.addAll(cat(cat.group(1)));
+            return;
+        }
+        if (COMPARE.matcher(statement).matches()) {
+            out.addAll(compareProfiles());
             return;
         }
         Matcher help = HELP.matcher(statement);
@@ -147,6 +155,17 @@ public final class Console {
                 notes.add(String.format("in hex: 0x%016x", v.bits()));
             }
         }
+    }
+
+    /** compare_profiles: this console's statements replayed under every kernel profile, one cost row each. */
+    private List<String> compareProfiles() {
+        List<String> out = new ArrayList<>();
+        out.add(org.memdesclab.sim.MemdescCost.tableHeader());
+        for (String id : org.memdesclab.sim.KernelProfile.ids()) {
+            Console other = replay(machine.config().withProfile(id), history);
+            out.add(org.memdesclab.sim.MemdescCost.of(other.machine()).tableRow());
+        }
+        return out;
     }
 
     private List<String> cat(String path) {

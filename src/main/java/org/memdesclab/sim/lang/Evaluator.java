@@ -447,6 +447,8 @@ final class Evaluator {
 
     private long elementSize(CType.Ptr p) {
         if (p.isVoid()) return 1;
+        // profile hook: struct pages stay 64 bytes apart in the lab's vmemmap, whatever sizeof(struct page) is
+        if (p.isStruct("page")) return Addresses.STRUCT_PAGE_SIZE;
         long s = CType.sizeOf(p.target(), machine.profile());
         if (s < 0) throw KernelError.error("arithmetic on a pointer to an incomplete type '" + p.target().spelling() + "'");
         return s;
@@ -512,7 +514,7 @@ final class Evaluator {
         StructLayout l = machine.profile().layout(s.name());
         if (l == null) {
             throw KernelError.error("incomplete definition of type 'struct " + s.name() + "' (the " + machine.profile().id()
-                    + " profile of the lab does not model it)");
+                    + " profile has no struct " + s.name() + ")");
         }
         return l;
     }
@@ -601,16 +603,18 @@ final class Evaluator {
         if (dry || !base.known()) return Value.unknown(ft);
         long addr = base.bits() + f.offset();
         if (base.bits() == 0) throw nullDeref(f.offset(), "->" + path);
+        boolean pageView = l == machine.profile().page(); // profile hook: struct page reads show the era's words
         if (ft instanceof CType.Agg || ft instanceof CType.Struct) {
             StringBuilder sb = new StringBuilder("{");
             for (int o = 0; o < f.size(); o += 8) {
                 int sz = Math.min(8, f.size() - o);
                 if (o > 0) sb.append(", ");
-                sb.append(String.format(sz == 8 ? "0x%016x" : "0x%08x", machine.readMemory(addr + o, sz)));
+                long word = pageView ? machine.readPageView(addr + o, sz) : machine.readMemory(addr + o, sz);
+                sb.append(String.format(sz == 8 ? "0x%016x" : "0x%08x", word));
             }
             return Value.aggregate(ft, sb.append('}').toString());
         }
-        long raw = machine.readMemory(addr, f.size());
+        long raw = pageView ? machine.readPageView(addr, f.size()) : machine.readMemory(addr, f.size());
         Value v = Value.of(ft, f.decode(raw));
         if (f.kind() == FieldKind.FLAGS) v = v.withHex();
         teachAboutRead(base, p, f, v);
@@ -691,7 +695,7 @@ final class Evaluator {
         if (dry || !p.known()) return Value.unknown(t);
         if (p.bits() == 0) throw nullDeref(0, "*pointer");
         long size = CType.sizeOf(t, machine.profile());
-        return Value.of(t, machine.readMemory(p.bits(), (int) size));
+        return Value.of(t, machine.readPageView(p.bits(), (int) size));
     }
 
     private Value addressOf(Expr operand) {

@@ -19,6 +19,7 @@ final class Help {
         out.add("  ((struct folio *)p)->_flags_1       casts reinterpret the bytes, as in C");
         out.add("  sizeof(struct page)  offsetof(struct folio, _nr_pages)   p + 1   q - p   a == b");
         out.add("  cat " + String.join(", cat ", procFiles) + "    // comments");
+        out.add("  compare_profiles                    lab: this console's statements under every kernel profile (help profile)");
         out.add("Values: pointers print as 0x and 16 hex digits (NULL as NULL), integers in decimal, flags words");
         out.add("in hex, gfp_t as 0xcc0(GFP_KERNEL); an aggregate member (a list_head, an array, an embedded");
         out.add("struct page) prints its raw 64-bit words in memory order, in braces: {0x..., 0x...}.");
@@ -56,6 +57,18 @@ final class Help {
                 case "help" -> List.of("help lists the functions; help NAME describes one");
                 case "sizeof" -> List.of("sizeof(struct page), sizeof(p->flags): sizes in bytes in this kernel profile");
                 case "offsetof" -> List.of("offsetof(struct folio, _nr_pages): a member's byte offset in this kernel profile");
+                case "compare_profiles" -> List.of("compare_profiles: replays this console's statements on a fresh machine of "
+                        + "the same size under every kernel profile (" + String.join(", ", org.memdesclab.sim.KernelProfile.ids())
+                        + ") and prints what the memmap and the descriptors cost in each",
+                        "  lab command, not a kernel one; statements that fail under a profile (struct slab in 5.15) change "
+                        + "nothing there, as anywhere");
+                case "profile", "profiles" -> List.of("the kernel profile decides the raw words of struct page: 6.18 (default), "
+                        + "5.15 (slab fields, PG_slab and compound_order in struct page; no struct folio or struct slab), memdesc "
+                        + "(one word: type in bits 0-3, a descriptor pointer or inline order above), memdesc2 (that word plus the "
+                        + "allocation's order); choose one with sim --profile NAME or a lesson's machine: profile",
+                        "  the same statements run in every profile; struct page pointers stay 64 bytes apart in the lab's vmemmap "
+                        + "and struct folio/slab/zpdesc keep their 6.18 layout as the descriptors' (the memdesc layouts are not "
+                        + "settled); memdesc_cost() and compare_profiles print the cost");
                 default -> throw KernelError.error("no help for '" + name + "': it is not a function, constant or command "
                         + "of the console (type help for the list)");
             };

@@ -324,6 +324,18 @@ final class PageFunctions {
                 }));
 
         // ------------------------------------------------------------ debugging
+        r.register(FunctionDef.prototype("void memdesc_cost(void)").group(DEBUG)
+                .source("lab function, not a kernel one (the arithmetic of kernelnewbies MatthewWilcox/Memdescs)")
+                .meaning("print what describing this machine's memory costs in its kernel profile: memmap bytes (pages x "
+                        + "sizeof(struct page)), separately allocated descriptor bytes, and the percentage of memory")
+                .simplification("64-byte struct pages cost 1.5625 %, one word 0.1953125 % plus descriptors; descriptor bytes are "
+                        + "the slab pages of the memdesc profiles' folio and slab caches plus the static struct slabs of the slab "
+                        + "cache's own pages (the lab's answer to the bootstrapping problem). compare_profiles replays this "
+                        + "console's statements under every profile and prints one row each")
+                .impl((c, a) -> {
+                    c.printAll(org.memdesclab.sim.MemdescCost.of(c.machine()).lines());
+                    return Value.VOID;
+                }));
         r.register(FunctionDef.prototype("void dump_page(const struct page *page, [const char *reason])").group(DEBUG)
                 .source("mm/debug.c")
                 .meaning("print the page's state as the kernel does: refcount, mapcount, flags, page type, raw words")

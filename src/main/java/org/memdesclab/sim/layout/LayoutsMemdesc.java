@@ -1,0 +1,59 @@
+package org.memdesclab.sim.layout;
+
+import java.util.List;
+
+/**
+ * The proposed memdesc layouts (kernelnewbies MatthewWilcox/Memdescs; shared/seeds 000 and 002): struct
+ * page shrinks to one word, a type in the low 4 bits and a pointer to a 16-byte aligned descriptor (or
+ * inline data) above them, or to two words with the allocation's order beside the typed pointer. No
+ * kernel has shipped either; the field names of the two-word variant are the lab's.
+ */
+public final class LayoutsMemdesc {
+    private LayoutsMemdesc() {}
+
+    public static final StructLayout PAGE_ONE_WORD = StructLayout.builder("struct page", 8)
+            .ulong("memdesc", 0)
+            .build();
+
+    public static final StructLayout PAGE_TWO_WORDS = StructLayout.builder("struct page", 16)
+            .ulong("memdesc", 0)
+            .ulong("order", 8)
+            .build();
+
+    /** Descriptors are separate allocations, not overlays, so there is nothing for a MATCH macro to assert. */
+    public static final List<MatchAssertion> MATCHES = List.of();
+
+    // memdesc types, low 4 bits (the kernelnewbies type table, revision "0 Misc, 1 Buddy, 2 File ...")
+    public static final int MEMDESC_MISC = 0, MEMDESC_BUDDY = 1, MEMDESC_FILE = 2, MEMDESC_ANON = 3, MEMDESC_KSM = 4,
+            MEMDESC_SLAB = 5, MEMDESC_MOVABLE = 6, MEMDESC_PAGETABLE = 7;
+    public static final long TYPE_MASK = 0xf;
+    /** Misc subtypes in bits 4-10. */
+    public static final int MISC_RESERVED = 0, MISC_DRIVER = 2, MISC_KMALLOC_LARGE = 6;
+    public static final int MISC_SUBTYPE_SHIFT = 4;
+    /** Inline order in bits 12-17 (Misc in the plan; the lab uses the same bits for Buddy). */
+    public static final int ORDER_SHIFT = 12;
+    public static final long ORDER_MASK = 0x3f;
+
+    public static String typeName(int type) {
+        return switch (type) {
+            case MEMDESC_MISC -> "Misc";
+            case MEMDESC_BUDDY -> "Buddy";
+            case MEMDESC_FILE -> "File";
+            case MEMDESC_ANON -> "Anon";
+            case MEMDESC_KSM -> "KSM";
+            case MEMDESC_SLAB -> "Slab";
+            case MEMDESC_MOVABLE -> "Movable";
+            case MEMDESC_PAGETABLE -> "PageTable";
+            default -> "unassigned";
+        };
+    }
+
+    public static String miscName(int subtype) {
+        return switch (subtype) {
+            case MISC_RESERVED -> "PageReserved";
+            case MISC_DRIVER -> "unknown/driver";
+            case MISC_KMALLOC_LARGE -> "kmalloc_large";
+            default -> "subtype " + subtype;
+        };
+    }
+}

@@ -166,6 +166,7 @@ public final class Console {
      * anything, so the statement is atomic already.
      */
     private boolean needsTrialRun(Stmt s) {
+        if (s instanceof For) return true;
         Expr top = s instanceof ExprStmt e ? e.expr() : s instanceof Assign a ? a.value() : s instanceof Decl d ? d.init() : null;
         if (top == null) return false;
         int mutating = countMutating(top);

@@ -163,7 +163,7 @@ public final class Console {
     /**
      * True unless the statement has at most one call that can change the machine, at the top (after
      * its arguments are evaluated nothing else can fail): such a call validates before it changes
-     * anything, so the statement is atomic already.
+     * anything, so the statement is atomic already. A for loop always needs one: any iteration may fail.
      */
     private boolean needsTrialRun(Stmt s) {
         if (s instanceof For) return true;

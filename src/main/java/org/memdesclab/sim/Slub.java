@@ -10,15 +10,17 @@ import java.util.Set;
 /**
  * SLUB as the 6.18 kernel runs it (the classic allocator of kernel-facts.md section 3.3, before
  * sheaves): per-CPU freelist and slab, per-CPU partial list, the node partial list and min_partial,
- * new slabs as frozen compound pages from the buddy allocator, empty slabs given back; kmalloc with
- * its caches and large kmalloc. The struct slab fields live in the memmap words of each slab's head
+ * new slabs as frozen compound pages from the buddy allocator, empty slabs given back (all of them at
+ * once by kmem_cache_shrink); kmalloc with its caches and large kmalloc; cache merging. The struct slab
+ * fields live in the memmap words of each slab's head
  * page at the kernel's offsets (slab_cache 8, slab_list/next+slabs 16, freelist 32, counters 40,
  * page_type 48, refcount 52, obj_exts 56). Object memory is sparse: the simulator stores only the
  * free pointer SLUB writes inside each object at {@code s->offset}.
  *
  * <p>Cache merging follows find_mergeable() of mm/slab_common.c unless the machine boots with
- * slab_nomerge. Simplifications (also in the console's help): one node; no debugging, freelist randomisation or hardening; no memcg accounting; the
- * constructor is not run; only the kmalloc-* caches of the normal type exist.
+ * slab_nomerge. Simplifications (also in the console's help): one node; no debugging, freelist
+ * randomisation or hardening; no memcg accounting; the constructor is not run; only the kmalloc-*
+ * caches of the normal type exist.
  */
 public final class Slub implements WordStore {
     // slab_flags_t bits of the 6.18 enum _slab_flag_bits (CONFIG_MEMCG=y, DEBUG_OBJECTS and FAILSLAB off)

@@ -44,7 +44,7 @@ final class Ast {
 
     record Index(Expr base, Expr index) implements Expr {}
 
-    sealed interface Stmt permits Empty, ExprStmt, Assign, Decl {}
+    sealed interface Stmt permits Empty, ExprStmt, Assign, Decl, For, Block {}
 
     record Empty() implements Stmt {}
 
@@ -54,4 +54,10 @@ final class Ast {
 
     /** A C declaration: {@code struct page *p = expr;} (init may be null). */
     record Decl(CType type, String name, Expr init) implements Stmt {}
+
+    /** {@code for (init; test; step) body}: init, test and step may be null (a missing test is true). */
+    record For(Stmt init, Expr test, Stmt step, Stmt body) implements Stmt {}
+
+    /** {@code { s1; s2; }}: the body of a loop. */
+    record Block(List<Stmt> body) implements Stmt {}
 }

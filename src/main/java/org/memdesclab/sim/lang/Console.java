@@ -182,9 +182,10 @@ public final class Console {
     /**
      * True unless the statement has at most one call that can change the machine, at the top (after
      * its arguments are evaluated nothing else can fail): such a call validates before it changes
-     * anything, so the statement is atomic already.
+     * anything, so the statement is atomic already. A for loop always needs one: any iteration may fail.
      */
     private boolean needsTrialRun(Stmt s) {
+        if (s instanceof For) return true;
         Expr top = s instanceof ExprStmt e ? e.expr() : s instanceof Assign a ? a.value() : s instanceof Decl d ? d.init() : null;
         if (top == null) return false;
         int mutating = countMutating(top);

@@ -35,6 +35,14 @@ final class Evaluator {
     private final List<String> out;
     private final List<String> notes;
     private boolean dry;
+    /** Type-checking a loop: assignments record their (unknown) values so later uses know the variable's type. */
+    private boolean recordTypes;
+    /** Loop iterations this statement has run (all loops, nested ones included). */
+    private int loopSteps;
+    private int loopDepth;
+
+    /** Most loop iterations one statement may run; a loop that would run more is refused, changing nothing. */
+    static final int MAX_LOOP_STEPS = 4096;
 
     Evaluator(Machine machine, FunctionRegistry functions, Map<String, Var> vars, List<String> out, List<String> notes,
               boolean dry) {
@@ -121,7 +129,15 @@ final class Evaluator {
         if (s instanceof Decl d) {
             checkAssignableName(d.name());
             Value v = d.init() == null ? Value.of(d.type(), 0) : convert(eval(d.init()), d.type(), Action.INIT, false);
-            if (!dry) vars.put(d.name(), new Var(d.type(), v));
+            if (!dry || recordTypes) vars.put(d.name(), new Var(d.type(), v));
+            return null;
+        }
+        if (s instanceof For f) {
+            runFor(f);
+            return null;
+        }
+        if (s instanceof Block b) {
+            for (Stmt x : b.body()) runBody(x);
             return null;
         }
         Assign a = (Assign) s;
@@ -133,8 +149,65 @@ final class Evaluator {
         } else if (v.isVoid()) {
             throw KernelError.error("assigning to '" + a.name() + "' from incompatible type 'void'");
         }
-        if (!dry) vars.put(a.name(), new Var(old == null ? null : old.declared(), v.known() ? stripFlags(v) : v));
+        if (!dry || recordTypes) vars.put(a.name(), new Var(old == null ? null : old.declared(), v.known() ? stripFlags(v) : v));
         return null;
+    }
+
+    // ---------------------------------------------------------------- loops
+
+    /**
+     * A for loop, as C runs it: init, then test, body and step until the test is false. A variable
+     * declared in init lives only in the loop. Bare expressions in the body print their value on each
+     * iteration. Type-checking runs init, test, body and step once on a scratch copy of the variables.
+     */
+    private void runFor(For f) {
+        if (dry) {
+            Evaluator check = new Evaluator(machine, functions, new LinkedHashMap<>(vars), new ArrayList<>(), notes, true);
+            check.recordTypes = true;
+            if (f.init() != null) check.exec(f.init());
+            if (f.test() != null) requireScalar(check.eval(f.test()), "for");
+            check.exec(f.body());
+            if (f.step() != null) check.exec(f.step());
+            return;
+        }
+        String scoped = f.init() instanceof Decl d ? d.name() : null;
+        Var shadowed = scoped == null ? null : vars.get(scoped);
+        boolean outermost = loopDepth++ == 0;
+        int iteration = 0;
+        try {
+            if (f.init() != null) exec(f.init());
+            while (true) {
+                if (f.test() != null && eval(f.test()).isZero()) break;
+                if (++loopSteps > MAX_LOOP_STEPS) {
+                    throw KernelError.error("the loop was stopped after " + MAX_LOOP_STEPS + " iterations: one statement may run "
+                            + "at most " + MAX_LOOP_STEPS + " (nothing was changed)");
+                }
+                iteration++;
+                runBody(f.body());
+                if (f.step() != null) exec(f.step());
+            }
+        } catch (KernelError e) {
+            if (!outermost || loopSteps > MAX_LOOP_STEPS) throw e;
+            List<String> lines = new ArrayList<>(e.lines());
+            lines.add((iteration == 0 ? "(before the loop's first iteration" : "(in iteration " + iteration + " of the loop")
+                    + "; the whole statement was refused and nothing was changed)");
+            throw new KernelError(lines);
+        } finally {
+            loopDepth--;
+            if (scoped != null) {
+                if (shadowed == null) vars.remove(scoped);
+                else vars.put(scoped, shadowed);
+            }
+        }
+    }
+
+    /** One statement of a loop body; its value, if any, is printed after what its calls logged. */
+    private void runBody(Stmt s) {
+        int mark = out.size();
+        Value v = exec(s);
+        if (dry) return;
+        out.addAll(mark, machine.drainLog());
+        if (v != null) out.add(show(machine, v));
     }
 
     private static Value stripFlags(Value v) { return v.isString() ? v : new Value(v.type(), v.bits(), true, v.hex(), false, v.text()); }

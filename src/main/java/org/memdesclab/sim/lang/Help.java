@@ -20,6 +20,7 @@ final class Help {
         out.add("  sizeof(struct page)  offsetof(struct folio, _nr_pages)   p + 1   q - p   a == b");
         out.add("  cat " + String.join(", cat ", procFiles) + "    // comments");
         out.add("  compare_profiles                    lab: this console's statements under every kernel profile (help profile)");
+        out.add("  for (i = 0; i < 16; i++) alloc_pages(GFP_KERNEL, 0)    loops: one statement, all or nothing");
         out.add("Values: pointers print as 0x and 16 hex digits (NULL as NULL), integers in decimal, flags words");
         out.add("in hex, gfp_t as 0xcc0(GFP_KERNEL); an aggregate member (a list_head, an array, an embedded");
         out.add("struct page) prints its raw 64-bit words in memory order, in braces: {0x..., 0x...}.");
@@ -69,6 +70,13 @@ final class Help {
                         "  the same statements run in every profile; struct page pointers stay 64 bytes apart in the lab's vmemmap "
                         + "and struct folio/slab/zpdesc keep their 6.18 layout as the descriptors' (the memdesc layouts are not "
                         + "settled); memdesc_cost() and compare_profiles print the cost");
+                case "for" -> List.of("for (init; test; step) body: C's loop, e.g. for (i = 0; i < 16; i += 2) __free_pages(pfn_to_page(i), 0)",
+                        "  init is an assignment or a declaration (int i = 0 lives only in the loop); step may be i++, i--, ++i,",
+                        "  --i or an assignment; body is one statement, a nested for, or { s1; s2 }. Bare expressions in the body",
+                        "  print their value each time round. The whole loop is type-checked before it runs and is one statement:",
+                        "  if any iteration fails, or it would run more than " + Evaluator.MAX_LOOP_STEPS
+                                + " iterations, nothing changes. No break, continue,",
+                        "  while or arrays.");
                 default -> throw KernelError.error("no help for '" + name + "': it is not a function, constant or command "
                         + "of the console (type help for the list)");
             };

@@ -46,22 +46,10 @@ final class Parser {
         Stmt s;
         if (peek().kind() == Kind.IDENT && isTypeName(peek().text())) {
             s = declaration();
+        } else if (peek().kind() == Kind.IDENT && peek().text().equals("for")) {
+            s = forStatement();
         } else {
-            Expr e = expression();
-            if (peek().is("=")) {
-                next();
-                Expr rhs = expression();
-                s = assignment(e, rhs);
-            } else if (peek().kind() == Kind.PUNCT && Set.of("+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=")
-                    .contains(peek().text())) {
-                String op = next().text();
-                Expr rhs = expression();
-                s = assignment(e, new Binary(op.substring(0, op.length() - 1), e, rhs));
-            } else if (peek().is("++") || peek().is("--")) {
-                throw KernelError.error("the console has no '" + peek().text() + "'; write x = x " + peek().text().charAt(0) + " 1");
-            } else {
-                s = new ExprStmt(e);
-            }
+            s = simpleStatement(false);
         }
         while (peek().is(";")) next();
         if (peek().kind() != Kind.EOF) {
@@ -71,6 +59,65 @@ final class Parser {
             throw KernelError.error("expected ';' at end of statement, found " + peek().describe());
         }
         return s;
+    }
+
+    /** An expression or an assignment; {@code step} also allows i++, i--, ++i and --i (a for loop's step). */
+    private Stmt simpleStatement(boolean step) {
+        if (step && (peek().is("++") || peek().is("--"))) {
+            String op = next().text();
+            Expr target = unary();
+            return assignment(target, new Binary(op.substring(1), target, new Num(1, CType.INT)));
+        }
+        Expr e = expression();
+        if (peek().is("=")) {
+            next();
+            Expr rhs = expression();
+            return assignment(e, rhs);
+        }
+        if (peek().kind() == Kind.PUNCT && Set.of("+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=")
+                .contains(peek().text())) {
+            String op = next().text();
+            Expr rhs = expression();
+            return assignment(e, new Binary(op.substring(0, op.length() - 1), e, rhs));
+        }
+        if (peek().is("++") || peek().is("--")) {
+            if (step) return assignment(e, new Binary(next().text().substring(1), e, new Num(1, CType.INT)));
+            throw KernelError.error("the console has no '" + peek().text() + "'; write x = x " + peek().text().charAt(0) + " 1");
+        }
+        return new ExprStmt(e);
+    }
+
+    /** {@code for (init; test; step) body}, where the body is a statement, a nested for, or a { block }. */
+    private Stmt forStatement() {
+        next();
+        expectPunct("(");
+        Stmt init = null;
+        if (!peek().is(";")) init = atTypeName() ? declaration() : simpleStatement(false);
+        expectPunct(";");
+        Expr test = peek().is(";") ? null : expression();
+        expectPunct(";");
+        Stmt step = peek().is(")") ? null : simpleStatement(true);
+        expectPunct(")");
+        return new For(init, test, step, loopBody());
+    }
+
+    private Stmt loopBody() {
+        if (peek().is("{")) {
+            next();
+            List<Stmt> body = new ArrayList<>();
+            while (!peek().is("}")) {
+                if (peek().kind() == Kind.EOF) throw KernelError.error("expected '}' at end of the loop body");
+                if (peek().is(";")) { next(); continue; }
+                body.add(loopBody());
+                if (!peek().is("}")) expectPunct(";");
+            }
+            next();
+            return new Block(body);
+        }
+        if (peek().kind() == Kind.IDENT && peek().text().equals("for")) return forStatement();
+        if (atTypeName()) throw KernelError.error("declare variables before the loop: the console's loop bodies have no scope");
+        if (peek().is(";") || peek().kind() == Kind.EOF) throw KernelError.error("expected a statement as the loop body");
+        return simpleStatement(false);
     }
 
     private Stmt assignment(Expr target, Expr value) {

@@ -218,8 +218,9 @@ final class SlabFunctions {
                 .impl((c, a) -> {
                     KmemCache k = cache(c, a.get(0));
                     Slub slub = c.machine().slub();
-                    c.print(String.format("%s: object_size %d, size %d, offset %d, align %d, inuse %d", k.name(), k.objectSize(),
-                            k.size(), k.offset(), k.align(), k.inuse()));
+                    c.print(String.format("%s: object_size %d, size %d, offset %d, align %d, inuse %d%s", k.name(), k.objectSize(),
+                            k.size(), k.offset(), k.align(), k.inuse(),
+                            k.refcount() == 1 ? "" : "; refcount " + k.refcount() + " (other caches were merged into it)"));
                     c.print(String.format("  oo: order %d, %d objects; min: order %d, %d objects; min_partial %d; cpu_partial %d "
                             + "(cpu_partial_slabs %d)", k.order(), k.objectsPerSlab(), k.minOrder(), k.minObjects(),
                             k.minPartial(), k.cpuPartial(), k.cpuPartialSlabs()));

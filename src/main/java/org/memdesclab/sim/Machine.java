@@ -20,6 +20,7 @@ public final class Machine {
     private final PerCpuPages pcp;
     private final Slub slub;
     private final Zsmalloc zsmalloc;
+    private final MemoryTypes memoryTypes;
     private final BitSet onPcp;
     private final Trace trace;
     private final List<String> log;
@@ -53,6 +54,7 @@ public final class Machine {
         this.log = new ArrayList<>();
         this.slub = new Slub(this, memmap, trace, config.cpus());
         this.zsmalloc = new Zsmalloc(this, memmap, trace);
+        this.memoryTypes = new MemoryTypes(this, memmap, trace);
         boot();
     }
 
@@ -69,6 +71,7 @@ public final class Machine {
         this.log = new ArrayList<>();
         this.slub = o.slub.copy(this, memmap, trace);
         this.zsmalloc = o.zsmalloc.copy(this, memmap, trace);
+        this.memoryTypes = o.memoryTypes.copy(this, memmap, trace);
         this.cpu = o.cpu;
         this.warnedOrder = o.warnedOrder;
     }
@@ -136,6 +139,9 @@ public final class Machine {
 
     /** The zsmalloc allocator of this machine (its pools). */
     public Zsmalloc zsmalloc() { return zsmalloc; }
+
+    /** vmalloc areas, kernel stacks, page_pool and balloon pages (the other rows of seed 000's table). */
+    public MemoryTypes memoryTypes() { return memoryTypes; }
 
     /** The owners of user memory (processes, the page cache), for compaction and memory_failure. */
     public UserFolios userFolios() { return userFolios; }
@@ -305,6 +311,16 @@ public final class Machine {
             trace.emit("prep_compound_page", "PFN " + head + " is the head, PFNs " + (head + 1) + "-" + (head + nr - 1)
                     + " are tails (compound_head = " + hex(headWord) + ")");
         }
+    }
+
+    /**
+     * What compaction_alloc() does to the free block it hands out: prep_new_page(), the reference the
+     * migration holds and, for a folio target, its compound metadata and PG_large_rmappable.
+     */
+    void prepCompactionTarget(long pfn, int order, boolean folio) {
+        prepNewPage(pfn, order, folio ? Gfp.__GFP_COMP : 0);
+        memmap.setRefcount(pfn, 1);
+        if (folio && order > 0) memmap.setWord(pfn + 1, Memmap.W_FLAGS, memmap.flags(pfn + 1) | (1L << PageFlag.PG_large_rmappable));
     }
 
     void setFolioField(long head, String field, long value) {
@@ -512,6 +528,12 @@ public final class Machine {
      * list or free_one_page.
      */
     private void freeFrozenPages(long pfn, int order) {
+        if (order == 0 && memmap.testFlag(pfn, PageFlag.PG_hwpoison)) {
+            // free_pages_prepare(): "Do not let hwpoison pages hit pcplists/buddy"; the lab also drops the type
+            if (PageType.hasType(memmap.pageType(pfn))) memmap.setPageType(pfn, PageType.NO_TYPE);
+            if (trace.on()) trace.emit("free_pages_prepare", "PFN " + pfn + " is PageHWPoison: it never goes back to the free lists");
+            return;
+        }
         boolean compound = memmap.isHead(pfn);
         if (order > 0) {
             if (compound) {
@@ -617,10 +639,12 @@ public final class Machine {
             if (type == PageType.PGTY_slab.value()) return Owner.SLAB;
             if (type == PageType.PGTY_large_kmalloc.value()) return Owner.LARGE_KMALLOC;
             if (type == PageType.PGTY_zsmalloc.value()) return Owner.ZSMALLOC;
+            if (type == PageType.PGTY_offline.value()) return Owner.OFFLINE;
+            if (type == PageType.PGTY_guard.value()) return Owner.GUARD;
         }
         if (memmap.isTail(pfn)) return Owner.TAIL;
         if (memmap.isHead(pfn)) return Owner.HEAD;
-        if (memmap.refcount(pfn) > 0) return Owner.PAGE;
+        if (memmap.refcount(pfn) > 0) return MemoryTypes.isPpPage(memmap, pfn) ? Owner.NET_POOL : Owner.PAGE;
         if (freeBlockHead(pfn) >= 0) return Owner.FREE_INSIDE;
         return Owner.PAGE_INSIDE;
     }
@@ -717,6 +741,7 @@ public final class Machine {
         h = h * 31 + cpu;
         h = h * 31 + slub.digest();
         h = h * 31 + zsmalloc.digest();
+        h = h * 31 + memoryTypes.digest();
         return h;
     }
 

@@ -26,7 +26,13 @@ public enum Owner {
     /** A large kmalloc allocation (head or tail): PGTY_large_kmalloc on the head. */
     LARGE_KMALLOC('K'),
     /** A zsmalloc page (any page of a zspage): PGTY_zsmalloc, first_obj_offset in the low 24 bits. */
-    ZSMALLOC('Z');
+    ZSMALLOC('Z'),
+    /** Logically offline (PGTY_offline): a balloon page the hypervisor took back. */
+    OFFLINE('O'),
+    /** A debug_pagealloc guard page (PGTY_guard): unusable until its buddy is freed. */
+    GUARD('G'),
+    /** A page_pool page of the network stack: pp_magic holds PP_SIGNATURE. */
+    NET_POOL('N');
 
     private final char letter;
 

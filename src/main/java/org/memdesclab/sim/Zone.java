@@ -70,7 +70,7 @@ public final class Zone {
     }
 
     /** set_buddy_order + list_add / list_add_tail + nr_free++. */
-    private void addToFreeList(long pfn, int order, boolean tail) {
+    void addToFreeList(long pfn, int order, boolean tail) {
         memmap.setWord(pfn, Memmap.W_PRIVATE, order);
         memmap.setPageType(pfn, PageType.PGTY_buddy.word());
         if (tail) lists.addTail(pfn, listId(order, MIGRATE_UNMOVABLE));
@@ -79,7 +79,7 @@ public final class Zone {
     }
 
     /** __del_page_from_free_list: list_del, __ClearPageBuddy, private = 0, nr_free--. */
-    private void delFromFreeList(long pfn, int order) {
+    void delFromFreeList(long pfn, int order) {
         lists.del(pfn, listId(order, MIGRATE_UNMOVABLE));
         memmap.setPageType(pfn, PageType.NO_TYPE);
         memmap.setWord(pfn, Memmap.W_PRIVATE, 0);

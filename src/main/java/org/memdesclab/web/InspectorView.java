@@ -157,6 +157,9 @@ public record InspectorView(long pfn, String owner, String ownerLetter, String s
             case SLAB -> "slab page";
             case LARGE_KMALLOC -> "large kmalloc page";
             case ZSMALLOC -> "zsmalloc page";
+            case OFFLINE -> "offline page (balloon)";
+            case GUARD -> "guard page";
+            case NET_POOL -> "page_pool page";
         };
     }
 

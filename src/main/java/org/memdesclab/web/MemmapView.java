@@ -178,6 +178,9 @@ public final class MemmapView {
             case SLAB -> new Cell(pfn, "S", "sl", "slab page");
             case LARGE_KMALLOC -> new Cell(pfn, "K", "km", "large kmalloc allocation");
             case ZSMALLOC -> new Cell(pfn, "Z", "zs", "zsmalloc page (a zspage's zpdesc, PGTY_zsmalloc)");
+            case OFFLINE -> new Cell(pfn, "O", "of", "logically offline: in the balloon (PGTY_offline)");
+            case GUARD -> new Cell(pfn, "G", "gd", "debug_pagealloc guard page (PGTY_guard)");
+            case NET_POOL -> new Cell(pfn, "N", "np", "page_pool page of the network stack (pp_magic = PP_SIGNATURE)");
         };
     }
 
@@ -331,6 +334,9 @@ public final class MemmapView {
                         case SLAB -> "slab pages";
                         case LARGE_KMALLOC -> "large kmalloc pages";
                         case ZSMALLOC -> "zsmalloc pages";
+                        case OFFLINE -> "offline (balloon) pages";
+                        case GUARD -> "guard pages";
+                        case NET_POOL -> "page_pool pages";
                         case TAIL -> "tail pages";
                         default -> "free";
                     };

@@ -95,7 +95,7 @@ public final class MemoryFailure {
             } else {
                 buddy = page + size;
             }
-            z.addToFreeList(buddy, high, false);
+            if (!z.setPageGuard(buddy, high)) z.addToFreeList(buddy, high, false);
         }
         if (m.trace().on()) {
             m.trace().emit("take_page_off_buddy", "PFN " + target + " leaves the free order-" + order

@@ -233,6 +233,25 @@ public final class MemoryTypes {
         return -1;
     }
 
+    // ---------------------------------------------------------------- guard pages
+
+    /**
+     * The boot parameters {@code debug_pagealloc=on debug_guardpage_minorder=N}: from now on, when the buddy
+     * allocator splits a block, halves of an order below N become guard pages (PGTY_guard) instead of free
+     * blocks, so a stray access next to an allocation faults. The kernel reads them at boot; the lab takes
+     * them while nothing has been allocated yet.
+     */
+    public void bootDebugGuardpageMinorder(int order) {
+        if (order < 0 || order > Zone.MAX_PAGE_ORDER / 2) {
+            throw KernelError.error("Bad debug_guardpage_minorder value (the kernel accepts 0.." + Zone.MAX_PAGE_ORDER / 2 + ")");
+        }
+        if (m.freePagesTotal() != m.nrPages() - m.config().reserved().size()) {
+            throw KernelError.error("debug_guardpage_minorder is a boot parameter: set it before anything is allocated");
+        }
+        m.zone().setGuardMinOrder(order);
+        if (trace.on()) trace.emit("debug_guardpage_minorder", "guard pages for split-off blocks below order " + order, 0);
+    }
+
     // ---------------------------------------------------------------- invariants
 
     void check(List<String> problems) {

@@ -97,6 +97,17 @@ final class KindFunctions {
                         + "if the balloon is empty")
                 .simplification("the lab takes the lowest PGTY_offline PFN (the kernel's list order differs)")
                 .impl((c, a) -> pageOrNull(c.machine().memoryTypes().balloonDeflate())));
+        r.register(FunctionDef.prototype("void lab_boot_debug_guardpage_minorder(unsigned int order)").mutates().group(KINDS)
+                .source("mm/debug_page_alloc.c (debug_guardpage_minorder=, set_page_guard); mm/page_alloc.c (expand, __free_one_page)")
+                .meaning("boot with debug_pagealloc=on debug_guardpage_minorder=order: when a block is split, halves below that "
+                        + "order become guard pages (PGTY_guard 0xf3000000, order in private), not free blocks; they are not "
+                        + "counted free and merge back like a free buddy when their neighbour is freed")
+                .simplification("a boot parameter in the kernel; the lab accepts it only while nothing is allocated. Only the "
+                        + "guard block's first page shows G in the memmap")
+                .impl((c, a) -> {
+                    c.machine().memoryTypes().bootDebugGuardpageMinorder((int) a.get(0).bits());
+                    return Value.VOID;
+                }));
         r.register(FunctionDef.prototype("void page_owner_type(struct page *page)").group(WALKERS)
                 .source("(lab only; the checks of mm/compaction.c, mm/memory-failure.c and page-flags.h)")
                 .meaning("what the page is for and whether it may be mapped to user space, read from the memmap alone (page "

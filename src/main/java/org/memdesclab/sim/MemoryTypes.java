@@ -101,7 +101,14 @@ public final class MemoryTypes {
         long[] pfns = new long[(int) nr];
         for (int i = 0; i < nr; i++) {
             // vm_area_alloc_pages(): order-0 pages one by one, from wherever the buddy allocator has them
-            pfns[i] = m.allocPages(Gfp.GFP_KERNEL | Gfp.__GFP_HIGHMEM, 0);
+            pfns[i] = m.allocPages(Gfp.GFP_KERNEL | Gfp.__GFP_HIGHMEM | Gfp.__GFP_NOWARN, 0);
+            if (pfns[i] < 0) {
+                // free pages can still run out (guard pages take split-off halves): give back what was taken
+                for (int j = 0; j < i; j++) m.putPage(pfns[j]);
+                m.log("lab: vmalloc error: size " + nr * Addresses.PAGE_SIZE + ", failed to allocate pages, mode:0xcc0(GFP_KERNEL), "
+                        + "nodemask=(null)");
+                return 0;
+            }
         }
         areas.put(addr, new VmArea(addr, pfns, caller));
         if (trace.on()) trace.emit("__vmalloc_area_node", "mapped PFNs " + join(pfns) + " at " + Machine.hex(addr));

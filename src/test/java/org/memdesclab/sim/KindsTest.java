@@ -149,6 +149,8 @@ class KindsTest {
     void generatedSequencesKeepTheInvariants(long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         Machine m = new Machine(MachineConfig.withPages(rnd.nextBoolean() ? 64 : 256).withReserved(List.of(7L)));
+        int guard = rnd.nextInt(3);
+        m.memoryTypes().bootDebugGuardpageMinorder(guard);
         Zsmalloc.Pool pool = m.zsmalloc().createPool("g");
         long ppool = m.memoryTypes().pagePoolCreate();
         List<Long> areas = new ArrayList<>(), stacks = new ArrayList<>(), pp = new ArrayList<>(), handles = new ArrayList<>(),
@@ -193,7 +195,7 @@ class KindsTest {
                 assertEquals(digest, m.digest(), "seed " + seed + " step " + step + " " + what + ": a refused call changed the machine");
             }
             List<String> problems = m.checkConsistency();
-            if (!problems.isEmpty()) fail("seed " + seed + " step " + step + " (" + what + "): " + problems);
+            if (!problems.isEmpty()) fail("seed " + seed + " (guard order " + guard + ") step " + step + " (" + what + "): " + problems);
             if (step % 50 == 0) assertEquals(m.digest(), m.copy().digest(), "seed " + seed + " step " + step + ": copy differs");
         }
     }

@@ -57,10 +57,12 @@ public final class SimBenchmark {
         out.println("  (zsmalloc: one object stays allocated, so \"same\" reuses a zspage; churn fills 4 zspages of 7 pages");
         out.println("   and empties them again, each pair also allocating and freeing its handle in zs_handle-bench)");
         out.println();
-        out.println("PFN walkers on a fragmented 262,144-page zone (every page a zsmalloc page, then every other one freed):");
+        out.println("PFN walkers on a fragmented 262,144-page zone: odd pageblocks hold kernel pages; in even pageblocks");
+        out.println("every other page is a zsmalloc page (the pool's slab pages land among them) and the rest are free:");
         Machine frag = fragmentedZsMachine(262_144);
-        out.printf("  %-40s %10.2f%n", "compact_zone(9), ms", compactMillis(frag, Zone.PAGEBLOCK_ORDER));
-        out.printf("  %-40s %10.2f%n", "compact_zone(-1) (whole zone), ms", compactMillis(frag, -1));
+        Compaction.Result once = Compaction.compactZone(frag.copy(), -1);
+        out.printf("  %-40s %10.2f%n", "compact_zone(-1), whole zone, ms", compactMillis(frag, -1));
+        out.printf("  %-40s %,10d  (%s)%n", "  pages it migrated", once.migrated(), once.result());
         out.printf("  %-40s %10.2f%n", "page_owner_type walk, ns per page", classifyNanosPerPage(frag));
         out.println();
         out.println("Boot (memmap initialised, every page freed as __free_pages_core does) and heap:");
@@ -154,19 +156,20 @@ public final class SimBenchmark {
         return objs[0];
     }
 
-    /** A zone filled with one-page (huge class) zsmalloc objects, every other one freed: order-0 holes everywhere. */
+    /**
+     * A fragmented zone: odd pageblocks hold kernel pages (unmovable); in even pageblocks every other page
+     * is a one-page (huge class) zsmalloc zspage and the pages between are free. No free block above
+     * order 0 is left, and compaction can empty an even pageblock by moving its zsmalloc pages up.
+     */
     static Machine fragmentedZsMachine(int pages) {
         Machine m = new Machine(MachineConfig.withPages(pages));
+        int block = 1 << Zone.PAGEBLOCK_ORDER;
+        while (m.allocPages(Gfp.GFP_KERNEL | Gfp.__GFP_NOWARN, 0) >= 0) { /* every page is the kernel's */ }
+        for (long pfn = 0; pfn < pages; pfn += 2) if ((pfn / block) % 2 == 0) m.putPage(pfn);
         org.memdesclab.sim.Zsmalloc zs = m.zsmalloc();
         org.memdesclab.sim.Zsmalloc.Pool pool = zs.createPool("frag");
-        long[] handles = new long[pages];
-        int n = 0;
-        while (n < pages) {
-            long h = zs.malloc(pool, 4000, Gfp.GFP_KERNEL | Gfp.__GFP_NOWARN, 0);
-            if (h <= 0) break;
-            handles[n++] = h;
-        }
-        for (int i = 0; i < n; i += 2) zs.free(pool, handles[i]);
+        while (Long.compareUnsigned(zs.malloc(pool, 4000, Gfp.GFP_KERNEL | Gfp.__GFP_NOWARN, 0), -4095L) < 0) { /* fill the holes */ }
+        for (long pfn = 1; pfn < pages; pfn += 2) if ((pfn / block) % 2 == 0) m.putPage(pfn);
         return m;
     }
 

@@ -171,7 +171,7 @@ class KindsTest {
                     case 7 -> { long b = m.memoryTypes().balloonDeflate(); if (b >= 0) m.putPage(b); }
                     case 8 -> {
                         long h = m.zsmalloc().malloc(pool, 32 + rnd.nextInt(4064), Gfp.GFP_KERNEL | Gfp.__GFP_NOWARN, 0);
-                        if (h > 0) handles.add(h);
+                        if (Long.compareUnsigned(h, -4095L) < 0) handles.add(h);
                         else if (!handles.isEmpty()) m.zsmalloc().free(pool, handles.remove(rnd.nextInt(handles.size())));
                     }
                     case 9 -> {

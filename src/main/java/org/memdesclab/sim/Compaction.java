@@ -114,7 +114,7 @@ public final class Compaction {
             long head = m.compoundHeadPfn(pfn);
             int order = m.compoundOrder(head);
             long next = head + (1L << order);
-            if (m.freeBlockHead(pfn) >= 0) {
+            if (mm.refcount(head) == 0 && m.freeBlockHead(pfn) >= 0) {
                 pfn++;
                 continue;
             }

@@ -899,7 +899,8 @@ public final class Zsmalloc implements WordStore {
         mm.setFlag(newPfn, PageFlag.PG_uptodate);
         long oldBase = Addresses.directMapAddress(oldPfn);
         long newBase = Addresses.directMapAddress(newPfn);
-        for (long off = 0; off < Addresses.PAGE_SIZE; off += ZS_SIZE_CLASS_DELTA) {
+        // object headers are kept at the objects' first bytes: first_obj_offset, then every class size
+        for (long off = mm.pageType(oldPfn) & FIRST_OBJ_PAGE_TYPE_MASK; off < Addresses.PAGE_SIZE; off += c.size) {
             if (!objMem.containsKey(oldBase + off)) continue;
             long v = objMem.get(oldBase + off, 0);
             objMem.remove(oldBase + off);

@@ -13,8 +13,9 @@ import java.util.List;
  * kernel read of it takes the machine down, which the lab does not simulate).
  *
  * <p>The printed lines use the kernel's formats ({@code pr_fmt} "Memory failure: ", action_result's
- * "%#lx: recovery action for %s: %s"). The "already poisoned page" wording is from memory (6.10+ calls
- * action_result with MF_MSG_ALREADY_POISONED): not verified against a 6.18 tree.
+ * "%#lx: recovery action for %s: %s"). A second hit is action_result(MF_MSG_ALREADY_POISONED), "already
+ * poisoned page" in the trees that also have MF_MSG_PFN_MAP (the first version said "already poisoned";
+ * which one 6.18 prints was read from neighbouring trees, not from a 6.18 tag).
  */
 public final class MemoryFailure {
     /** What the kernel's memory_failure() returns. */

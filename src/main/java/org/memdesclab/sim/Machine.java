@@ -24,8 +24,8 @@ public final class Machine {
     private final Trace trace;
     private final List<String> log;
     private int cpu;
-    /** Processes and the page cache, as the PFN walkers see them (none until they exist). */
-    private UserFolios userFolios = UserFolios.NONE;
+    /** Processes, page tables, the page cache and the LRU: the user memory the PFN walkers reach. */
+    private final UserMemory user;
     /** WARN_ON_ONCE state of the order check in __alloc_frozen_pages_noprof: warns once per boot. */
     private boolean warnedOrder;
 
@@ -53,6 +53,7 @@ public final class Machine {
         this.log = new ArrayList<>();
         this.slub = new Slub(this, memmap, trace, config.cpus());
         this.zsmalloc = new Zsmalloc(this, memmap, trace);
+        this.user = new UserMemory(this, memmap, trace);
         boot();
     }
 
@@ -69,6 +70,7 @@ public final class Machine {
         this.log = new ArrayList<>();
         this.slub = o.slub.copy(this, memmap, trace);
         this.zsmalloc = o.zsmalloc.copy(this, memmap, trace);
+        this.user = o.user.copy(this, memmap, trace);
         this.cpu = o.cpu;
         this.warnedOrder = o.warnedOrder;
     }
@@ -138,7 +140,10 @@ public final class Machine {
     public Zsmalloc zsmalloc() { return zsmalloc; }
 
     /** The owners of user memory (processes, the page cache), for compaction and memory_failure. */
-    public UserFolios userFolios() { return userFolios; }
+    public UserFolios userFolios() { return user; }
+
+    /** Processes, page tables, the page cache and the LRU lists of this machine. */
+    public UserMemory userMemory() { return user; }
 
     /** Adds a line the kernel printed (used by the slab allocator). */
     void log(String line) { log.add(line); }
@@ -617,12 +622,24 @@ public final class Machine {
             if (type == PageType.PGTY_slab.value()) return Owner.SLAB;
             if (type == PageType.PGTY_large_kmalloc.value()) return Owner.LARGE_KMALLOC;
             if (type == PageType.PGTY_zsmalloc.value()) return Owner.ZSMALLOC;
+            if (type == PageType.PGTY_table.value()) return Owner.PAGE_TABLE;
         }
         if (memmap.isTail(pfn)) return Owner.TAIL;
+        Owner user = userOwner(pfn);
+        if (user != null) return user;
         if (memmap.isHead(pfn)) return Owner.HEAD;
         if (memmap.refcount(pfn) > 0) return Owner.PAGE;
         if (freeBlockHead(pfn) >= 0) return Owner.FREE_INSIDE;
         return Owner.PAGE_INSIDE;
+    }
+
+    /** An anonymous folio (anon bit in mapping) or a page-cache folio (mapping names a file), from the memmap. */
+    private Owner userOwner(long pfn) {
+        long mapping = memmap.mapping(pfn);
+        if (mapping == 0 || memmap.refcount(pfn) <= 0) return null;
+        if ((mapping & UserMemory.FOLIO_MAPPING_ANON) != 0 && (mapping & 2) == 0) return Owner.ANON;
+        if ((mapping & 3) == 0 && user.fileAt(mapping) != null) return Owner.FILE;
+        return null;
     }
 
     /** The head PFN of the free buddy block containing {@code pfn}, or -1 if it is not in one. */
@@ -717,6 +734,7 @@ public final class Machine {
         h = h * 31 + cpu;
         h = h * 31 + slub.digest();
         h = h * 31 + zsmalloc.digest();
+        h = h * 31 + user.digest();
         return h;
     }
 

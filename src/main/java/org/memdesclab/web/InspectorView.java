@@ -157,6 +157,9 @@ public record InspectorView(long pfn, String owner, String ownerLetter, String s
             case SLAB -> "slab page";
             case LARGE_KMALLOC -> "large kmalloc page";
             case ZSMALLOC -> "zsmalloc page";
+            case PAGE_TABLE -> "page-table page";
+            case ANON -> "anonymous folio";
+            case FILE -> "page-cache folio";
         };
     }
 

@@ -178,6 +178,11 @@ public final class MemmapView {
             case SLAB -> new Cell(pfn, "S", "sl", "slab page");
             case LARGE_KMALLOC -> new Cell(pfn, "K", "km", "large kmalloc allocation");
             case ZSMALLOC -> new Cell(pfn, "Z", "zs", "zsmalloc page (a zspage's zpdesc, PGTY_zsmalloc)");
+            case PAGE_TABLE -> new Cell(pfn, "G", "pt", "page-table page (a struct ptdesc, PGTY_table)");
+            case ANON -> new Cell(pfn, "A", "an", "anonymous folio, mapcount " + m.userMemory().mapcount(pfn) + ", refcount "
+                    + m.memmap().refcount(pfn));
+            case FILE -> new Cell(pfn, "F", "fc", "page-cache folio, index " + m.memmap().word(pfn, 4) + ", refcount "
+                    + m.memmap().refcount(pfn));
         };
     }
 
@@ -331,6 +336,9 @@ public final class MemmapView {
                         case SLAB -> "slab pages";
                         case LARGE_KMALLOC -> "large kmalloc pages";
                         case ZSMALLOC -> "zsmalloc pages";
+                        case PAGE_TABLE -> "page-table pages";
+                        case ANON -> "anonymous folios";
+                        case FILE -> "page-cache folios";
                         case TAIL -> "tail pages";
                         default -> "free";
                     };

@@ -370,6 +370,7 @@ public final class Machine {
             if (memmap.isBuddy(head) || ref == 0) throw badFree(head, "folio_put");
         }
         int order = memmap.isHead(head) ? (int) (memmap.flags(head + 1) & 0xff) : 0;
+        if (ref == 1) refuseFreeingLiveTable(head, "folio_put");
         if (ref == 1) checkFree(head, order, memmap.isHead(head), true);
         memmap.setRefcount(head, ref - 1);
         if (trace.on()) trace.emit("folio_put", "refcount of PFN " + head + " is now " + (ref - 1), 0);
@@ -402,6 +403,7 @@ public final class Machine {
             throw KernelError.error("__free_pages(): the order-" + order + " block at PFN " + pfn + " runs past the end of memory");
         }
         if (ref == 1) {
+            refuseFreeingLiveTable(pfn, "__free_pages");
             checkFree(pfn, order, head, true);
         } else if (!head) {
             for (int o = order - 1; o >= 0; o--) checkFree(pfn + (1L << o), o, false, false);
@@ -709,6 +711,18 @@ public final class Machine {
             return vmBug(pfn, condition, fn + "() of a page whose refcount is 0: the first page of its allocation holds the reference");
         }
         return badPage(pfn, condition);
+    }
+
+    /**
+     * The kernel resets page_type when it frees a page, so a stray put_page() on a live page table frees
+     * it silently and the process walks freed memory; the lab refuses instead.
+     */
+    private void refuseFreeingLiveTable(long pfn, String fn) {
+        if (user.isTable(pfn)) {
+            throw KernelError.error(fn + "() would free PFN " + pfn + ", a page table still in use by a process: the kernel "
+                    + "would free it (free resets page_type) and leave the process's tables pointing at a free page; page "
+                    + "tables are freed by do_munmap() and mmput()");
+        }
     }
 
     /** A VM_BUG_ON that a CONFIG_DEBUG_VM kernel would hit: an explanation, then the kernel's dump. */

@@ -854,9 +854,8 @@ public final class UserMemory implements UserFolios {
             throw m.vmBug(head, "VM_BUG_ON_FOLIO(!folio_test_locked(folio))", "filemap_add_folio() needs a locked folio "
                     + "(__folio_set_locked() a new one first)");
         }
-        if (mem.testFlag(head, PageFlag.PG_swapbacked) || mem.mapping(head) != 0 || mem.testFlag(head, PageFlag.PG_lru)) {
-            throw m.vmBug(head, "VM_BUG_ON_FOLIO(folio_test_swapbacked(folio))", "filemap_add_folio() of a folio that already "
-                    + "belongs to a file, to anonymous memory or to the LRU");
+        if (mem.testFlag(head, PageFlag.PG_swapbacked)) {
+            throw m.vmBug(head, "VM_BUG_ON_FOLIO(folio_test_swapbacked(folio))", "filemap_add_folio() of an anonymous folio");
         }
         int nr = nrPages(head);
         if (index < 0 || (index & (nr - 1)) != 0) {
@@ -868,6 +867,11 @@ public final class UserMemory implements UserFolios {
                 emit("filemap_add_folio", "index " + i + " of " + as.name() + " is already cached: -EEXIST");
                 return -EEXIST;
             }
+        }
+        if (mem.mapping(head) != 0 || mem.testFlag(head, PageFlag.PG_lru)) {
+            throw KernelError.error(String.format("filemap_add_folio(): PFN %d already belongs to %s; a folio is in one page "
+                    + "cache at a time", head, mem.mapping(head) != 0 ? String.format("the address_space at 0x%016x", mem.mapping(head))
+                    : "an LRU list"));
         }
         addToCache(as, head, index);
         return 0;

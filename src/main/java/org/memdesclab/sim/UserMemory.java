@@ -30,10 +30,10 @@ public final class UserMemory implements UserFolios {
     public static final int PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
     public static final int MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20;
     public static final int FAULT_FLAG_WRITE = 0x1;
-    /** The lab's own flag for GUP's unshare fault (FAULT_FLAG_UNSHARE in the kernel). */
+    /** FAULT_FLAG_UNSHARE (1 << 10): GUP's fault that replaces a shared anonymous page by an exclusive copy. */
     static final int FAULT_FLAG_UNSHARE = 0x400;
     public static final int VM_FAULT_OOM = 0x1, VM_FAULT_SIGBUS = 0x2, VM_FAULT_SIGSEGV = 0x40;
-    // enum in include/linux/mm_types.h (6.x): FOLL_WRITE 1 << 0, FOLL_FORCE 1 << 3, FOLL_LONGTERM 1 << 8
+    // the enum in include/linux/mm_types.h: FOLL_WRITE 1 << 0, FOLL_FORCE 1 << 3, FOLL_LONGTERM 1 << 8
     public static final int FOLL_WRITE = 0x1, FOLL_FORCE = 0x8, FOLL_LONGTERM = 0x100;
     /** include/linux/mm.h: each FOLL_PIN of a small folio adds this to its refcount. */
     public static final int GUP_PIN_COUNTING_BIAS = 1024;

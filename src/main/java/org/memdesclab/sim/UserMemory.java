@@ -549,9 +549,22 @@ public final class UserMemory implements UserFolios {
         putFolio(head);
     }
 
-    private void freeTablesInRange(Mm mm, long s, long e) {
-        long step = spanOf(3);
-        for (long a = s & ~(step - 1); a < e; a += step) freeTablesIfUnused(mm, a);
+    /** free_pgtables() over [s, e): visits only tables that exist, bottom-up, so a huge range costs nothing extra. */
+    private void freeTablesInRange(Mm mm, long s, long e) { pruneTables(mm, mm.pgd(), 0, 0, s, e); }
+
+    private void pruneTables(Mm mm, long tablePfn, int level, long base, long s, long e) {
+        Table t = tables.get(tablePfn);
+        long step = 1L << (39 - 9 * level);
+        for (int i = 0; i < PTRS_PER_TABLE; i++) {
+            long lo = base + i * step;
+            if (lo + step <= s || lo >= e || (t.e[i] & _PAGE_PRESENT) == 0) continue;
+            long child = entryPfn(t.e[i]);
+            if (level + 1 < 3) pruneTables(mm, child, level + 1, lo, s, e);
+            if (tables.get(child).present == 0 && !overlapsVma(mm, lo, lo + step)) {
+                setEntry(tablePfn, i, 0);
+                freeTable(child);
+            }
+        }
     }
 
     /** mmput() → exit_mmap(): unmap every VMA, free every page table, then the PGD. */

@@ -102,6 +102,20 @@ class UserMemoryTest {
     }
 
     @Test
+    void unmappingTheWholeUserAddressSpaceFreesEveryTableButThePgd() {
+        Mm mm = u.mmAlloc();
+        long a = u.mmap(mm, 0, 4096, RW, ANON, 0, 0);
+        long b = u.mmap(mm, 0x10000, 4096, RW, ANON, 0, 0);
+        fault(mm, a, true);
+        fault(mm, b, true);
+        assertEquals(7, u.nrPageTables(), "two PUD/PMD/PTE chains under one PGD");
+        assertEquals(0, u.munmap(mm, 4096, UserMemory.TASK_SIZE - 4096));
+        assertEquals(1, u.nrPageTables());
+        assertEquals(63, m.zone().freePages());
+        consistent();
+    }
+
+    @Test
     void aTableStaysWhileAVmaStillCoversItsSpan() {
         Mm mm = u.mmAlloc();
         long a = u.mmap(mm, 0, 8192, RW, ANON, 0, 0);

@@ -209,7 +209,7 @@ public final class UserMemory implements UserFolios {
             lists.add(pfn, PGD_LIST);
         }
         tables.put(pfn, new Table(level, mmAddr));
-        emit("pagetable_" + LEVEL[level] + "_ctor", "PFN " + pfn + " is a " + LEVEL[level] + " table: page_type PGTY_table"
+        if (trace.on()) emit("pagetable_" + LEVEL[level] + "_ctor", "PFN " + pfn + " is a " + LEVEL[level] + " table: page_type PGTY_table"
                 + (level == 0 ? ", pt_mm = " + hex(mmAddr) + ", on pgd_list" : level >= 2 ? ", split ptlock in ptdesc->ptl" : ""));
         return pfn;
     }
@@ -219,7 +219,7 @@ public final class UserMemory implements UserFolios {
         Table t = tables.remove(pfn);
         if (t.level == 0) lists.del(pfn, PGD_LIST);
         mem.setPageType(pfn, PageType.NO_TYPE);
-        emit("pagetable_dtor_free", "the " + LEVEL[t.level] + " table at PFN " + pfn + " is empty: back to the buddy allocator");
+        if (trace.on()) emit("pagetable_dtor_free", "the " + LEVEL[t.level] + " table at PFN " + pfn + " is empty: back to the buddy allocator");
         m.freePages(pfn, 0);
     }
 
@@ -245,7 +245,7 @@ public final class UserMemory implements UserFolios {
                 long child = allocTable(mm.address(), level + 1);
                 if (child < 0) return -2;
                 setEntry(table, idx, (child << Addresses.PAGE_SHIFT) | _PAGE_TABLE);
-                emit(LEVEL[level] + "_populate", LEVEL[level] + " entry " + idx + " of PFN " + table + " now points at the "
+                if (trace.on()) emit(LEVEL[level] + "_populate", LEVEL[level] + " entry " + idx + " of PFN " + table + " now points at the "
                         + LEVEL[level + 1] + " table at PFN " + child);
             }
             table = entryPfn(t.e[idx]);
@@ -377,7 +377,7 @@ public final class UserMemory implements UserFolios {
         lists.add(head, 1 + lru);
         mem.setFlag(head, PageFlag.PG_lru);
         lruPages[lru] += nrPages(head);
-        emit("lru_add", "PFN " + head + " on the " + LRU_NAMES[lru] + " list (PG_lru)");
+        if (trace.on()) emit("lru_add", "PFN " + head + " on the " + LRU_NAMES[lru] + " list (PG_lru)");
     }
 
     private void lruDel(long head) {
@@ -412,7 +412,7 @@ public final class UserMemory implements UserFolios {
         requireUserFolio(head, "folio_activate");
         if (!mem.testFlag(head, PageFlag.PG_lru) || mem.testFlag(head, PageFlag.PG_active)
                 || mem.testFlag(head, PageFlag.PG_unevictable)) {
-            emit("folio_activate", "PFN " + head + " is not an inactive LRU folio: nothing to do");
+            if (trace.on()) emit("folio_activate", "PFN " + head + " is not an inactive LRU folio: nothing to do");
             return false;
         }
         lruDel(head);
@@ -426,7 +426,7 @@ public final class UserMemory implements UserFolios {
     /** mm_alloc() + mm_init's pgd_alloc: a new address space with an empty PGD, or null without memory. */
     public Mm mmAlloc() {
         if (available() < 1) {
-            emit("mm_alloc", "pgd_alloc failed: no free page");
+            if (trace.on()) emit("mm_alloc", "pgd_alloc failed: no free page");
             return null;
         }
         long addr = MM_BASE + MM_STRIDE * nextMm;
@@ -434,7 +434,7 @@ public final class UserMemory implements UserFolios {
         nextMm++;
         mm.setPgd(allocTable(addr, 0));
         mms.put(addr, mm);
-        emit("mm_alloc", "mm_struct " + hex(addr) + " (pid " + mm.pid() + "), pgd at PFN " + mm.pgd());
+        if (trace.on()) emit("mm_alloc", "mm_struct " + hex(addr) + " (pid " + mm.pid() + "), pgd at PFN " + mm.pgd());
         return mm;
     }
 
@@ -476,7 +476,7 @@ public final class UserMemory implements UserFolios {
         long vmaAddr = VMA_BASE + VMA_STRIDE * nextVma++;
         long off = anon ? start >>> Addresses.PAGE_SHIFT : pgoff;
         mm.vmaTree().put(start, new Mm.Vma(vmaAddr, start, start + len, prot, type == MAP_SHARED, anon ? 0 : mapping, off, 0));
-        emit("do_mmap", String.format("VMA 0x%x-0x%x %s%s (vm_area_struct %s), vm_pgoff %d", start, start + len, protString(prot),
+        if (trace.on()) emit("do_mmap", String.format("VMA 0x%x-0x%x %s%s (vm_area_struct %s), vm_pgoff %d", start, start + len, protString(prot),
                 type == MAP_SHARED ? " shared" : " private", hex(vmaAddr), off)
                 + (anon ? "" : ", file " + fileAt(mapping).name()) + "; no page is allocated until a fault");
         return start;
@@ -525,7 +525,7 @@ public final class UserMemory implements UserFolios {
             if (v.end() > end) mm.vmaTree().put(end, v.withRange(VMA_BASE + VMA_STRIDE * nextVma++, end, v.end()));
             long s = Math.max(start, v.start());
             long e = Math.min(end, v.end());
-            emit("do_munmap", String.format("unmap 0x%x-0x%x of the VMA at 0x%x", s, e, v.start()));
+            if (trace.on()) emit("do_munmap", String.format("unmap 0x%x-0x%x of the VMA at 0x%x", s, e, v.start()));
             zapRange(mm, v, s, e);
         }
         for (Mm.Vma v : hit) freeTablesInRange(mm, Math.max(start, v.start()), Math.min(end, v.end()));
@@ -545,7 +545,7 @@ public final class UserMemory implements UserFolios {
         setEntry(ptePfn, idx, 0);
         if (!isAnonFolio(head) && (entry & _PAGE_DIRTY) != 0) folioMarkDirty(head);
         removeRmap(pfn);
-        emit("zap_pte_range", "PTE for PFN " + pfn + " cleared: mapcount " + mapcount(head) + ", then folio_put");
+        if (trace.on()) emit("zap_pte_range", "PTE for PFN " + pfn + " cleared: mapcount " + mapcount(head) + ", then folio_put");
         putFolio(head);
     }
 
@@ -573,7 +573,7 @@ public final class UserMemory implements UserFolios {
         mm.vmaTree().clear();
         freeAllTables(mm.pgd(), 0);
         mms.remove(mm.address());
-        emit("mmput", "exit_mmap freed every mapping and page table of pid " + mm.pid());
+        if (trace.on()) emit("mmput", "exit_mmap freed every mapping and page table of pid " + mm.pid());
     }
 
     private void freeAllTables(long pfn, int level) {
@@ -600,11 +600,11 @@ public final class UserMemory implements UserFolios {
         boolean write = (flags & FAULT_FLAG_WRITE) != 0;
         boolean unshare = (flags & FAULT_FLAG_UNSHARE) != 0;
         if (addr < vma.start() || addr >= vma.end()) {
-            emit("handle_mm_fault", hex(addr) + " is outside the VMA: VM_FAULT_SIGSEGV");
+            if (trace.on()) emit("handle_mm_fault", hex(addr) + " is outside the VMA: VM_FAULT_SIGSEGV");
             return VM_FAULT_SIGSEGV;
         }
         if (write && !vma.writable() || (vma.prot() & (PROT_READ | PROT_WRITE | PROT_EXEC)) == 0) {
-            emit("handle_mm_fault", "access not allowed by the VMA (" + protString(vma.prot()) + "): VM_FAULT_SIGSEGV");
+            if (trace.on()) emit("handle_mm_fault", "access not allowed by the VMA (" + protString(vma.prot()) + "): VM_FAULT_SIGSEGV");
             return VM_FAULT_SIGSEGV;
         }
         long page = addr & ~(Addresses.PAGE_SIZE - 1);
@@ -618,7 +618,7 @@ public final class UserMemory implements UserFolios {
                 return doWpPage(mm, vma, page, table, idx, entry, unshare);
             }
             setEntry(table, idx, entry | _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0));
-            emit("handle_pte_fault", "the PTE is present and allows the access: nothing to do");
+            if (trace.on()) emit("handle_pte_fault", "the PTE is present and allows the access: nothing to do");
             return 0;
         }
         if (vma.anonymous()) return doAnonymousPage(mm, vma, page, table, idx, write);
@@ -633,7 +633,7 @@ public final class UserMemory implements UserFolios {
         if (vma.anonVma() != 0) return vma.anonVma();
         long av = ANON_VMA_BASE + ANON_VMA_STRIDE * nextAnonVma++;
         mm.vmaTree().put(vma.start(), vma.withAnonVma(av));
-        emit("anon_vma_prepare", "the VMA at " + hex(vma.start()) + " gets anon_vma " + hex(av));
+        if (trace.on()) emit("anon_vma_prepare", "the VMA at " + hex(vma.start()) + " gets anon_vma " + hex(av));
         return av;
     }
 
@@ -648,7 +648,7 @@ public final class UserMemory implements UserFolios {
         mem.setWord(folio, Memmap.W_INDEX, vma.linearPageIndex(addr));
         mem.setPageType(folio, 0);
         mem.setFlags(folio, mem.flags(folio) | (1L << PageFlag.PG_anon_exclusive));
-        emit("folio_add_new_anon_rmap", "PFN " + folio + ": mapping = " + hex(av | FOLIO_MAPPING_ANON) + ", index "
+        if (trace.on()) emit("folio_add_new_anon_rmap", "PFN " + folio + ": mapping = " + hex(av | FOLIO_MAPPING_ANON) + ", index "
                 + vma.linearPageIndex(addr) + ", mapcount 1, PG_anon_exclusive");
         lruAddNow(folio);
         return folio;
@@ -656,14 +656,14 @@ public final class UserMemory implements UserFolios {
 
     private int doAnonymousPage(Mm mm, Mm.Vma vma, long addr, long table, int idx, boolean write) {
         if (available() < 1) {
-            emit("do_anonymous_page", "no memory for the folio: VM_FAULT_OOM");
+            if (trace.on()) emit("do_anonymous_page", "no memory for the folio: VM_FAULT_OOM");
             return VM_FAULT_OOM;
         }
         long folio = newAnonFolio(mm, vma, addr);
         long e = (folio << Addresses.PAGE_SHIFT) | ptePresent(vma);
         if (write) e |= _PAGE_RW | _PAGE_DIRTY;
         setEntry(table, idx, e);
-        emit("do_anonymous_page", String.format("%s fault at 0x%x: PTE %d of PFN %d = 0x%016x", write ? "write" : "read", addr, idx, table, e));
+        if (trace.on()) emit("do_anonymous_page", String.format("%s fault at 0x%x: PTE %d of PFN %d = 0x%016x", write ? "write" : "read", addr, idx, table, e));
         return 0;
     }
 
@@ -671,13 +671,13 @@ public final class UserMemory implements UserFolios {
         AddressSpace as = fileAt(vma.mapping());
         long index = vma.linearPageIndex(addr);
         if (index >= as.sizePages()) {
-            emit("filemap_fault", "index " + index + " is beyond the end of " + as.name() + ": VM_FAULT_SIGBUS");
+            if (trace.on()) emit("filemap_fault", "index " + index + " is beyond the end of " + as.name() + ": VM_FAULT_SIGBUS");
             return VM_FAULT_SIGBUS;
         }
         boolean cow = write && !vma.shared();
         long need = (cacheLookup(as, index) < 0 ? 1 : 0) + (cow ? 1 : 0);
         if (available() < need) {
-            emit("filemap_fault", "no memory: VM_FAULT_OOM");
+            if (trace.on()) emit("filemap_fault", "no memory: VM_FAULT_OOM");
             return VM_FAULT_OOM;
         }
         long head = cacheLookup(as, index);
@@ -688,17 +688,17 @@ public final class UserMemory implements UserFolios {
             mem.setFlag(head, PageFlag.PG_uptodate);
             mem.clearFlag(head, PageFlag.PG_locked);
             refAdd(head, -1);
-            emit("filemap_fault", "index " + index + " of " + as.name() + " was not cached: read into PFN " + head
+            if (trace.on()) emit("filemap_fault", "index " + index + " of " + as.name() + " was not cached: read into PFN " + head
                     + " (PG_uptodate); readahead drops its allocation reference, the cache keeps one");
         } else {
-            emit("filemap_fault", "index " + index + " of " + as.name() + " is in the page cache at PFN " + head);
+            if (trace.on()) emit("filemap_fault", "index " + index + " of " + as.name() + " is in the page cache at PFN " + head);
         }
         long pfn = head + (index - mem.word(head, Memmap.W_INDEX));
         if (cow) {
             long copy = newAnonFolio(mm, vma, addr);
             long e = (copy << Addresses.PAGE_SHIFT) | ptePresent(vma) | _PAGE_RW | _PAGE_DIRTY;
             setEntry(table, idx, e);
-            emit("do_cow_fault", "private write: copied the file page into anonymous PFN " + copy);
+            if (trace.on()) emit("do_cow_fault", "private write: copied the file page into anonymous PFN " + copy);
             return 0;
         }
         refAdd(head, 1);
@@ -709,7 +709,7 @@ public final class UserMemory implements UserFolios {
             folioMarkDirty(head);
         }
         setEntry(table, idx, e);
-        emit(write ? "do_shared_fault" : "do_read_fault", String.format("PTE %d of PFN %d = 0x%016x: mapcount %d, refcount %d", idx, table, e,
+        if (trace.on()) emit(write ? "do_shared_fault" : "do_read_fault", String.format("PTE %d of PFN %d = 0x%016x: mapcount %d, refcount %d", idx, table, e,
                 mapcount(head), mem.refcount(head)));
         return 0;
     }
@@ -721,7 +721,7 @@ public final class UserMemory implements UserFolios {
         if (vma.shared()) {
             setEntry(table, idx, entry | _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED);
             folioMarkDirty(head);
-            emit("wp_page_shared", "write to a shared file page: PTE made writable, folio_mark_dirty");
+            if (trace.on()) emit("wp_page_shared", "write to a shared file page: PTE made writable, folio_mark_dirty");
             return 0;
         }
         if (isAnonFolio(head) && !large(head)) {
@@ -732,19 +732,19 @@ public final class UserMemory implements UserFolios {
             }
             if (exclusive) {
                 if (!unshare) setEntry(table, idx, entry | _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED);
-                emit("wp_page_reuse", "PFN " + pfn + " is mapped only here: reuse it" + (unshare ? "" : ", PTE made writable"));
+                if (trace.on()) emit("wp_page_reuse", "PFN " + pfn + " is mapped only here: reuse it" + (unshare ? "" : ", PTE made writable"));
                 return 0;
             }
         }
         if (available() < 1) {
-            emit("wp_page_copy", "no memory for the copy: VM_FAULT_OOM");
+            if (trace.on()) emit("wp_page_copy", "no memory for the copy: VM_FAULT_OOM");
             return VM_FAULT_OOM;
         }
         long copy = newAnonFolio(mm, vma, addr);
         long e = (copy << Addresses.PAGE_SHIFT) | ptePresent(vma) | (unshare ? 0 : _PAGE_RW | _PAGE_DIRTY);
         setEntry(table, idx, e);
         removeRmap(pfn);
-        emit("wp_page_copy", (unshare ? "unshare" : "copy-on-write") + ": PFN " + copy + " replaces PFN " + pfn + " in this PTE; the old "
+        if (trace.on()) emit("wp_page_copy", (unshare ? "unshare" : "copy-on-write") + ": PFN " + copy + " replaces PFN " + pfn + " in this PTE; the old "
                 + "folio loses a mapping and a reference");
         putFolio(head);
         return 0;
@@ -761,7 +761,7 @@ public final class UserMemory implements UserFolios {
     public Mm dupMm(Mm old) {
         long need = 1 + tablesNeeded(old) + pinnedToCopy(old);
         if (available() < need) {
-            emit("dup_mm", "needs " + need + " pages, " + available() + " free: -ENOMEM");
+            if (trace.on()) emit("dup_mm", "needs " + need + " pages, " + available() + " free: -ENOMEM");
             return null;
         }
         Mm child = mmAlloc();
@@ -774,7 +774,7 @@ public final class UserMemory implements UserFolios {
             forEachPte(old, v.start(), v.end(), (t, i, a, e) -> ptes.add(new long[] {t, i, a, e}));
             for (long[] p : ptes) copyPte(old, v, child, cv, p[0], (int) p[1], p[2], p[3]);
         }
-        emit("dup_mm", "pid " + child.pid() + " is a copy of pid " + old.pid() + " (" + child.vmaTree().size() + " VMAs)");
+        if (trace.on()) emit("dup_mm", "pid " + child.pid() + " is a copy of pid " + old.pid() + " (" + child.vmaTree().size() + " VMAs)");
         return child;
     }
 
@@ -786,7 +786,7 @@ public final class UserMemory implements UserFolios {
             long copy = newAnonFolio(child, cv, addr);
             long ce = (copy << Addresses.PAGE_SHIFT) | ptePresent(cv) | (cv.writable() ? _PAGE_RW | _PAGE_DIRTY : 0);
             setEntry(dstTable, idx, ce);
-            emit("copy_present_page", "PFN " + pfn + " may be pinned for DMA: the child gets its own copy, PFN " + copy);
+            if (trace.on()) emit("copy_present_page", "PFN " + pfn + " may be pinned for DMA: the child gets its own copy, PFN " + copy);
             return;
         }
         refAdd(head, 1);
@@ -797,7 +797,7 @@ public final class UserMemory implements UserFolios {
             setEntry(srcTable, idx, e);
         }
         setEntry(dstTable, idx, e & ~_PAGE_ACCESSED);
-        emit("copy_present_ptes", "PFN " + pfn + " shared with the child: mapcount " + mapcount(head) + ", refcount " + mem.refcount(head)
+        if (trace.on()) emit("copy_present_ptes", "PFN " + pfn + " shared with the child: mapcount " + mapcount(head) + ", refcount " + mem.refcount(head)
                 + (v.cow() ? ", both PTEs read-only" : ""));
     }
 
@@ -837,7 +837,7 @@ public final class UserMemory implements UserFolios {
         long addr = MAPPING_BASE + MAPPING_STRIDE * nextFile++;
         AddressSpace as = new AddressSpace(addr, name, pageAlignUp(size) >>> Addresses.PAGE_SHIFT);
         files.put(addr, as);
-        emit("lab_create_file", name + ": address_space " + hex(addr) + ", " + as.sizePages() + " page(s) long, a_ops->dirty_folio = "
+        if (trace.on()) emit("lab_create_file", name + ": address_space " + hex(addr) + ", " + as.sizePages() + " page(s) long, a_ops->dirty_folio = "
                 + "filemap_dirty_folio");
         return as;
     }
@@ -856,7 +856,7 @@ public final class UserMemory implements UserFolios {
         mem.setWord(head, Memmap.W_MAPPING, as.address());
         mem.setWord(head, Memmap.W_INDEX, index);
         as.tree().put(index, head);
-        emit("__filemap_add_folio", "PFN " + head + " at index " + index + " of " + as.name() + ": mapping, index, refcount +" + nr);
+        if (trace.on()) emit("__filemap_add_folio", "PFN " + head + " at index " + index + " of " + as.name() + ": mapping, index, refcount +" + nr);
         lruAddNow(head);
     }
 
@@ -877,7 +877,7 @@ public final class UserMemory implements UserFolios {
         }
         for (long i = index; i < index + nr; i++) {
             if (cacheLookup(as, i) >= 0) {
-                emit("filemap_add_folio", "index " + i + " of " + as.name() + " is already cached: -EEXIST");
+                if (trace.on()) emit("filemap_add_folio", "index " + i + " of " + as.name() + " is already cached: -EEXIST");
                 return -EEXIST;
             }
         }
@@ -895,7 +895,7 @@ public final class UserMemory implements UserFolios {
         long head = cacheLookup(as, index);
         if (head < 0) return -1;
         refAdd(head, 1);
-        emit("filemap_get_folio", "index " + index + " of " + as.name() + " is PFN " + head + ": refcount now " + mem.refcount(head));
+        if (trace.on()) emit("filemap_get_folio", "index " + index + " of " + as.name() + " is PFN " + head + ": refcount now " + mem.refcount(head));
         return head;
     }
 
@@ -924,10 +924,10 @@ public final class UserMemory implements UserFolios {
         AddressSpace as = folioFile(head);
         if (!was) mem.setFlag(head, PageFlag.PG_dirty);
         if (as != null) {
-            emit("filemap_dirty_folio", was ? "PFN " + head + " was already dirty" : "PFN " + head + ": PG_dirty, PAGECACHE_TAG_DIRTY in "
+            if (trace.on()) emit("filemap_dirty_folio", was ? "PFN " + head + " was already dirty" : "PFN " + head + ": PG_dirty, PAGECACHE_TAG_DIRTY in "
                     + as.name() + "'s i_pages, __mark_inode_dirty(I_DIRTY_PAGES)");
         } else {
-            emit("noop_dirty_folio", "PFN " + head + (isAnonFolio(head) ? " is anonymous" : " has no address_space")
+            if (trace.on()) emit("noop_dirty_folio", "PFN " + head + (isAnonFolio(head) ? " is anonymous" : " has no address_space")
                     + ": only PG_dirty" + (was ? " (already set)" : ""));
         }
         return !was;
@@ -966,12 +966,12 @@ public final class UserMemory implements UserFolios {
                     if (m.compoundHeadPfn(entryPfn(e)) == head && (e & (_PAGE_DIRTY | _PAGE_RW)) != 0) hits.add(new long[] {t, i, e});
                 });
                 for (long[] h : hits) setEntry(h[0], (int) h[1], h[2] & ~(_PAGE_DIRTY | _PAGE_RW));
-                if (!hits.isEmpty()) emit("folio_mkclean", hits.size() + " PTE(s) of pid " + mm.pid() + " cleaned and write-protected");
+                if (!hits.isEmpty()) if (trace.on()) emit("folio_mkclean", hits.size() + " PTE(s) of pid " + mm.pid() + " cleaned and write-protected");
             }
         }
         boolean was = mem.testFlag(head, PageFlag.PG_dirty);
         mem.clearFlag(head, PageFlag.PG_dirty);
-        emit("folio_clear_dirty_for_io", "PFN " + head + (was ? ": PG_dirty cleared for writeback" : " was clean"));
+        if (trace.on()) emit("folio_clear_dirty_for_io", "PFN " + head + (was ? ": PG_dirty cleared for writeback" : " was clean"));
         return was;
     }
 
@@ -983,7 +983,7 @@ public final class UserMemory implements UserFolios {
             throw m.vmBug(head, "VM_BUG_ON_FOLIO(folio_test_writeback(folio))", "folio_start_writeback() of a folio already under writeback");
         }
         mem.setFlag(head, PageFlag.PG_writeback);
-        emit("__folio_start_writeback", "PFN " + head + ": PG_writeback, PAGECACHE_TAG_WRITEBACK"
+        if (trace.on()) emit("__folio_start_writeback", "PFN " + head + ": PG_writeback, PAGECACHE_TAG_WRITEBACK"
                 + (mem.testFlag(head, PageFlag.PG_dirty) ? "" : ", PAGECACHE_TAG_DIRTY cleared"));
     }
 
@@ -994,7 +994,7 @@ public final class UserMemory implements UserFolios {
             throw m.vmBug(head, "VM_BUG_ON_FOLIO(!folio_test_writeback(folio))", "folio_end_writeback() of a folio not under writeback");
         }
         mem.clearFlag(head, PageFlag.PG_writeback);
-        emit("folio_end_writeback", "PFN " + head + ": PG_writeback cleared, waiters woken");
+        if (trace.on()) emit("folio_end_writeback", "PFN " + head + ": PG_writeback cleared, waiters woken");
     }
 
     /**
@@ -1022,7 +1022,7 @@ public final class UserMemory implements UserFolios {
             as.tree().remove(mem.word(h, Memmap.W_INDEX));
             mem.setWord(h, Memmap.W_MAPPING, 0);
             int nr = nrPages(h);
-            emit("truncate_inode_folio", "PFN " + h + " leaves " + as.name() + "'s page cache: mapping NULL, the cache's "
+            if (trace.on()) emit("truncate_inode_folio", "PFN " + h + " leaves " + as.name() + "'s page cache: mapping NULL, the cache's "
                     + nr + " reference(s) dropped");
             for (int i = 0; i < nr; i++) putFolio(h);
         }
@@ -1082,11 +1082,11 @@ public final class UserMemory implements UserFolios {
                 lruDel(h);
                 mem.clearFlag(h, PageFlag.PG_active);
                 lruAddNow(h);
-                emit("shrink_active_list", "PFN " + h + " deactivated to inactive_file");
+                if (trace.on()) emit("shrink_active_list", "PFN " + h + " deactivated to inactive_file");
             }
             freed += scanInactiveFile(nrToReclaim - freed);
         }
-        emit("lab_reclaim", freed + " page(s) reclaimed; anonymous folios stay (no swap)");
+        if (trace.on()) emit("lab_reclaim", freed + " page(s) reclaimed; anonymous folios stay (no swap)");
         return freed;
     }
 
@@ -1101,14 +1101,14 @@ public final class UserMemory implements UserFolios {
                     : folioFile(h) == null ? "not in a page cache" : mem.refcount(h) != nrPages(h) ? "held by someone else (refcount "
                     + mem.refcount(h) + ")" : null;
             if (why != null) {
-                emit("shrink_folio_list", "PFN " + h + " kept: " + why);
+                if (trace.on()) emit("shrink_folio_list", "PFN " + h + " kept: " + why);
                 continue;
             }
             AddressSpace as = folioFile(h);
             as.tree().remove(mem.word(h, Memmap.W_INDEX));
             mem.setWord(h, Memmap.W_MAPPING, 0);
             int nr = nrPages(h);
-            emit("__remove_mapping", "PFN " + h + " (index " + mem.word(h, Memmap.W_INDEX) + " of " + as.name() + ") reclaimed");
+            if (trace.on()) emit("__remove_mapping", "PFN " + h + " (index " + mem.word(h, Memmap.W_INDEX) + " of " + as.name() + ") reclaimed");
             for (int k = 0; k < nr; k++) putFolio(h);
             freed += nr;
         }
@@ -1133,7 +1133,7 @@ public final class UserMemory implements UserFolios {
         Mm.Vma vma = mm.vmaAt(addr);
         boolean write = (gupFlags & FOLL_WRITE) != 0;
         if (vma == null || write && !vma.writable()) {
-            emit("__get_user_pages", vma == null ? "no VMA at " + hex(addr) + ": -EFAULT" : "write to a read-only VMA: -EFAULT");
+            if (trace.on()) emit("__get_user_pages", vma == null ? "no VMA at " + hex(addr) + ": -EFAULT" : "write to a read-only VMA: -EFAULT");
             return -EFAULT;
         }
         for (int attempt = 0; attempt < 3; attempt++) {
@@ -1151,7 +1151,7 @@ public final class UserMemory implements UserFolios {
                 } else {
                     refAdd(head, GUP_PIN_COUNTING_BIAS);
                 }
-                emit(pin ? "try_grab_folio(FOLL_PIN)" : "try_grab_folio(FOLL_GET)", "PFN " + pfn + ": refcount " + mem.refcount(head)
+                if (trace.on()) emit(pin ? "try_grab_folio(FOLL_PIN)" : "try_grab_folio(FOLL_GET)", "PFN " + pfn + ": refcount " + mem.refcount(head)
                         + (pin && large(head) ? ", _pincount " + m.folioField(head, "_pincount") : ""));
                 return pfn;
             }
@@ -1257,7 +1257,7 @@ public final class UserMemory implements UserFolios {
         mem.setRefcount(newHead, owners);
         mem.setRefcount(head, mem.refcount(head) - owners);
         if (onLru) lruAddNow(newHead);
-        emit("migrate_folio", "PFN " + head + " → PFN " + newHead + ": PTEs, page-cache slot and LRU position moved");
+        if (trace.on()) emit("migrate_folio", "PFN " + head + " → PFN " + newHead + ": PTEs, page-cache slot and LRU position moved");
     }
 
     /**
@@ -1297,7 +1297,7 @@ public final class UserMemory implements UserFolios {
             as.tree().remove(mem.word(head, Memmap.W_INDEX));
             mem.setWord(head, Memmap.W_MAPPING, 0);
             refAdd(head, -nrPages(head));
-            emit("truncate_error_folio", "PFN " + head + " dropped from " + as.name() + "'s page cache"
+            if (trace.on()) emit("truncate_error_folio", "PFN " + head + " dropped from " + as.name() + "'s page cache"
                     + (dirty[0] ? "; mapping_set_error(-EIO): the next fsync() reports the lost data" : ""));
         }
         out.add(String.format("Memory failure: %#x: recovery action for %s: Recovered", pfn, type));

@@ -157,9 +157,10 @@ public final class Compaction {
                 m.prepCompactionTarget(dst, 0, false);
                 m.zsmalloc().migratePage(head, dst);
             } else {
+                m.folioGet(head); // isolate_migratepages_block's folio_try_get: the isolation reference
                 m.prepCompactionTarget(dst, order, true);
                 m.userFolios().migrate(head, dst);
-                m.folioPut(head);
+                m.folioPut(head); // migrate_folio_done: the old folio, now unmapped, goes back to the buddy allocator
             }
             migrated += 1 << order;
             if (trace.on()) trace.emit("migrate_pages", "PFN " + head + " moved to PFN " + dst + (order > 0 ? " (order " + order + ")" : ""));

@@ -30,8 +30,8 @@ public final class KernelProfile {
             Map.of("page", Layouts618.PAGE, "folio", Layouts618.FOLIO, "slab", Layouts618.SLAB,
                     "kmem_cache", Layouts618.KMEM_CACHE, "kmem_cache_cpu", Layouts618.KMEM_CACHE_CPU,
                     "kmem_cache_node", Layouts618.KMEM_CACHE_NODE,
-                    "zpdesc", Layouts618.ZPDESC, "zspage", Layouts618.ZSPAGE),
-            concat(concat(Layouts618.FOLIO_MATCH, Layouts618.SLAB_MATCH), Layouts618.ZPDESC_MATCH));
+                    "zpdesc", Layouts618.ZPDESC, "zspage", Layouts618.ZSPAGE, "ptdesc", Layouts618.PTDESC),
+            concat(concat(concat(Layouts618.FOLIO_MATCH, Layouts618.SLAB_MATCH), Layouts618.ZPDESC_MATCH), Layouts618.TABLE_MATCH));
 
     private static List<MatchAssertion> concat(List<MatchAssertion> a, List<MatchAssertion> b) {
         List<MatchAssertion> out = new java.util.ArrayList<>(a);

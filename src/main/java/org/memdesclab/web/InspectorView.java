@@ -67,16 +67,20 @@ public record InspectorView(long pfn, String owner, String ownerLetter, String s
         long head = m.compoundHeadPfn(pfn);
         boolean inLarge = (o == Owner.HEAD || o == Owner.TAIL) && m.validPfn(head) && head <= pfn;
         long idx = inLarge ? pfn - head : 0;
-        boolean folioMeaningful = o == Owner.PAGE || (inLarge && idx < 4);
+        boolean userFolio = o == Owner.ANON || o == Owner.FILE;
+        boolean folioMeaningful = o == Owner.PAGE || userFolio || (inLarge && idx < 4);
         String folioTitle = inLarge ? (idx < 4 ? "struct folio (page[" + idx + "] of the folio at PFN " + head + ")"
                 : "struct folio: page[" + idx + "] is beyond the four pages struct folio overlays")
-                : o == Owner.PAGE ? "struct folio (a small folio: page[0])" : "struct folio (not a folio: " + ownerName(o) + ")";
+                : o == Owner.PAGE || userFolio ? "struct folio (page[0] of " + (o == Owner.PAGE ? "a small folio" : "an " + ownerName(o)) + ")"
+                : "struct folio (not a folio: " + ownerName(o) + ")";
         Set<String> meaningful = PAGE_MEANINGFUL.get(o);
         // struct slab overlays the head page of a slab (SLAB_MATCH): shown as a third reading for slab pages
-        boolean slabHead = o == Owner.SLAB && head == pfn;
-        StructLayout slabLayout = o == Owner.SLAB ? m.profile().layout("slab") : null;
-        String slabTitle = slabLayout == null ? null : slabHead ? "struct slab (this page is the slab)"
-                : "struct slab (not here: the slab is PFN " + head + ")";
+        // and struct ptdesc overlays a page-table page (TABLE_MATCH), shown in the same place
+        boolean table = o == Owner.PAGE_TABLE;
+        boolean slabHead = o == Owner.SLAB && head == pfn || table;
+        StructLayout slabLayout = o == Owner.SLAB ? m.profile().layout("slab") : table ? m.profile().layout("ptdesc") : null;
+        String slabTitle = slabLayout == null ? null : table ? "struct ptdesc (this page is a page table)"
+                : slabHead ? "struct slab (this page is the slab)" : "struct slab (not here: the slab is PFN " + head + ")";
         List<WordRow> rows = new ArrayList<>();
         for (int i = 0; i < Memmap.WORDS; i++) {
             List<Reading> pr = new ArrayList<>();
@@ -161,6 +165,9 @@ public record InspectorView(long pfn, String owner, String ownerLetter, String s
             case SLAB -> "slab page";
             case LARGE_KMALLOC -> "large kmalloc page";
             case ZSMALLOC -> "zsmalloc page";
+            case PAGE_TABLE -> "page-table page";
+            case ANON -> "anonymous folio";
+            case FILE -> "page-cache folio";
             case OFFLINE -> "offline page (balloon)";
             case GUARD -> "guard page";
             case NET_POOL -> "page_pool page";

@@ -20,7 +20,7 @@ class MemoryTypesViewTest {
         MemmapView v = MemmapView.of(c.machine(), 0);
         assertEquals("N", v.cells().get(0).letter());
         assertEquals("np", v.cells().get(0).kind());
-        assertEquals("G", v.cells().get(1).letter());
+        assertEquals("D", v.cells().get(1).letter());
         assertEquals("gd", v.cells().get(1).kind());
         assertEquals("O", v.cells().get(2).letter());
         assertEquals("of", v.cells().get(2).kind());

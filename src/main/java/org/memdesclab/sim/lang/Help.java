@@ -25,7 +25,8 @@ final class Help {
         out.add("struct pages are read-only: change them with the kernel's functions. Constants: GFP_* and __GFP_*,");
         out.add("NULL, PAGE_SIZE, PAGE_SHIFT, PAGE_OFFSET, vmemmap, MAX_PAGE_ORDER, pageblock_order, TAIL_MAPPING,");
         out.add("SLAB_HWCACHE_ALIGN, SLAB_TYPESAFE_BY_RCU, SLAB_ACCOUNT, SLAB_PANIC, ZERO_SIZE_PTR, KMALLOC_MAX_CACHE_SIZE,");
-        out.add("NUMA_NO_NODE.");
+        out.add("NUMA_NO_NODE, PROT_*, MAP_*, FAULT_FLAG_WRITE, VM_FAULT_*, FOLL_WRITE, FOLL_FORCE, FOLL_LONGTERM,");
+        out.add("GUP_PIN_COUNTING_BIAS, FOLIO_MAPPING_ANON, TASK_SIZE.");
         for (String g : r.groups()) {
             out.add("");
             out.add(g + ":");

@@ -155,8 +155,10 @@ class KindsTest {
         long ppool = m.memoryTypes().pagePoolCreate();
         List<Long> areas = new ArrayList<>(), stacks = new ArrayList<>(), pp = new ArrayList<>(), handles = new ArrayList<>(),
                 pages = new ArrayList<>();
+        UserMemory um = m.userMemory();
+        long mmAddr = 0, base = 0;
         for (int step = 0; step < 400; step++) {
-            int op = rnd.nextInt(12);
+            int op = rnd.nextInt(13);
             String what = "op " + op;
             long digest = m.digest();
             try {
@@ -183,6 +185,25 @@ class KindsTest {
                         }
                     }
                     case 10 -> { what = "compact"; Compaction.compactZone(m, rnd.nextInt(-1, 6)); }
+                    case 11 -> {
+                        // a process faulting in and unmapping anonymous pages (memory_failure may kill it: start another)
+                        Mm mm = mmAddr == 0 ? null : um.mmAt(mmAddr);
+                        if (mm == null) {
+                            mm = um.mmAlloc();
+                            if (mm == null) break;
+                            mmAddr = mm.address();
+                            base = um.mmap(mm, 0, 32 * 4096L, UserMemory.PROT_READ | UserMemory.PROT_WRITE,
+                                    UserMemory.MAP_PRIVATE | UserMemory.MAP_ANONYMOUS, 0, 0);
+                        }
+                        long addr = base + rnd.nextInt(32) * 4096L;
+                        what = "user memory at " + Long.toHexString(addr);
+                        if (rnd.nextInt(3) == 0) {
+                            um.munmap(mm, addr, 4096);
+                        } else {
+                            Mm.Vma v = mm.vmaAt(addr);
+                            if (v != null) um.handleMmFault(mm, v, addr, UserMemory.FAULT_FLAG_WRITE);
+                        }
+                    }
                     default -> {
                         long pfn = rnd.nextInt(m.nrPages());
                         what = "memory_failure(" + pfn + ")";

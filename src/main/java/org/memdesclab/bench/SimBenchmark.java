@@ -3,11 +3,14 @@ package org.memdesclab.bench;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
+import org.memdesclab.sim.Compaction;
 import org.memdesclab.sim.Gfp;
 import org.memdesclab.sim.KmemCache;
 import org.memdesclab.sim.Machine;
 import org.memdesclab.sim.MachineConfig;
+import org.memdesclab.sim.PageOwnerType;
 import org.memdesclab.sim.Slub;
+import org.memdesclab.sim.Zone;
 
 /**
  * Measures the simulator on this machine: allocator round trips, boot time and heap per simulated
@@ -54,6 +57,14 @@ public final class SimBenchmark {
         out.println("  (zsmalloc: one object stays allocated, so \"same\" reuses a zspage; churn fills 4 zspages of 7 pages");
         out.println("   and empties them again, each pair also allocating and freeing its handle in zs_handle-bench)");
         out.println();
+        out.println("PFN walkers on a fragmented 262,144-page zone: odd pageblocks hold kernel pages; in even pageblocks");
+        out.println("every other page is a zsmalloc page (the pool's slab pages land among them) and the rest are free:");
+        Machine frag = fragmentedZsMachine(262_144);
+        Compaction.Result once = Compaction.compactZone(frag.copy(), -1);
+        out.printf("  %-40s %10.2f%n", "compact_zone(-1), whole zone, ms", compactMillis(frag, -1));
+        out.printf("  %-40s %,10d  (%s)%n", "  pages it migrated", once.migrated(), once.result());
+        out.printf("  %-40s %10.2f%n", "page_owner_type walk, ns per page", classifyNanosPerPage(frag));
+        out.println();
         out.println("Boot (memmap initialised, every page freed as __free_pages_core does) and heap:");
         out.printf("  %12s %12s %18s%n", "pages", "boot ms", "heap bytes/page");
         for (int pages : new int[] {1024, 262_144, 1_048_576}) {
@@ -66,6 +77,7 @@ public final class SimBenchmark {
         out.println("<= 80 bytes of heap per simulated page. The real kernel's pair takes about 60 to 90 ns.");
         out.println("Target (issue #4): kmem_cache_alloc + kmem_cache_free and kmalloc + kfree pairs <= 300 ns with tracing off;");
         out.println("the real SLUB fast path takes about 10 ns. zs_malloc + zs_free pairs are reported (no target).");
+        out.println("Issue #5: compaction and the page_owner_type walk are reported (no target).");
     }
 
     /** Median nanoseconds per alloc+free pair over several rounds. */
@@ -142,6 +154,54 @@ public final class SimBenchmark {
             else slub.free(cache, o, "kmem_cache_free");
         }
         return objs[0];
+    }
+
+    /**
+     * A fragmented zone: odd pageblocks hold kernel pages (unmovable); in even pageblocks every other page
+     * is a one-page (huge class) zsmalloc zspage and the pages between are free. No free block above
+     * order 0 is left, and compaction can empty an even pageblock by moving its zsmalloc pages up.
+     */
+    static Machine fragmentedZsMachine(int pages) {
+        Machine m = new Machine(MachineConfig.withPages(pages));
+        int block = 1 << Zone.PAGEBLOCK_ORDER;
+        while (m.allocPages(Gfp.GFP_KERNEL | Gfp.__GFP_NOWARN, 0) >= 0) { /* every page is the kernel's */ }
+        for (long pfn = 0; pfn < pages; pfn += 2) if ((pfn / block) % 2 == 0) m.putPage(pfn);
+        org.memdesclab.sim.Zsmalloc zs = m.zsmalloc();
+        org.memdesclab.sim.Zsmalloc.Pool pool = zs.createPool("frag");
+        while (Long.compareUnsigned(zs.malloc(pool, 4000, Gfp.GFP_KERNEL | Gfp.__GFP_NOWARN, 0), -4095L) < 0) { /* fill the holes */ }
+        for (long pfn = 1; pfn < pages; pfn += 2) if ((pfn / block) % 2 == 0) m.putPage(pfn);
+        return m;
+    }
+
+    /** Median milliseconds of compact_zone(order) on copies of the machine (the copy is not timed). */
+    double compactMillis(Machine frag, int order) {
+        int rounds = scale < 0.5 ? 1 : 3;
+        double[] ms = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            Machine m = frag.copy();
+            m.trace().setEnabled(false);
+            long t0 = cpuNanos();
+            Compaction.compactZone(m, order);
+            ms[r] = (cpuNanos() - t0) / 1e6;
+        }
+        return median(ms);
+    }
+
+    /** Median nanoseconds per page of a whole-memmap walk with page_owner_type's classifier. */
+    double classifyNanosPerPage(Machine m) {
+        int walks = Math.max(1, (int) (20 * scale));
+        long sink = 0;
+        for (long pfn = 0; pfn < m.nrPages(); pfn++) sink += PageOwnerType.classify(m, pfn).ordinal();
+        double[] rounds = new double[ROUNDS];
+        for (int r = 0; r < ROUNDS; r++) {
+            long t0 = cpuNanos();
+            for (int w = 0; w < walks; w++) {
+                for (long pfn = 0; pfn < m.nrPages(); pfn++) sink += PageOwnerType.classify(m, pfn).ordinal();
+            }
+            rounds[r] = (cpuNanos() - t0) / (double) walks / m.nrPages();
+        }
+        if (sink == 42) out.print("");
+        return median(rounds);
     }
 
     /** Allocate every block of this order, then free every other one: free blocks whose buddies are busy. */

@@ -414,6 +414,12 @@ public final class GoalChecks {
             case SLAB -> "a page of a slab (struct slab, PGTY_slab)";
             case LARGE_KMALLOC -> "a page of a large kmalloc allocation (PGTY_large_kmalloc)";
             case ZSMALLOC -> "a page of a zsmalloc zspage (struct zpdesc, PGTY_zsmalloc)";
+            case PAGE_TABLE -> "a page-table page of a process (struct ptdesc, PGTY_table)";
+            case ANON -> "an anonymous folio mapped by a process (mapping = anon_vma | FOLIO_MAPPING_ANON)";
+            case FILE -> "a folio of a file's page cache (mapping = the file's address_space)";
+            case OFFLINE -> "a logically offline page, in the balloon (PGTY_offline)";
+            case GUARD -> "a debug_pagealloc guard page (PGTY_guard)";
+            case NET_POOL -> "a page_pool page of the network stack (pp_magic = PP_SIGNATURE)";
         };
         return words + " (" + o.letter() + ")";
     }

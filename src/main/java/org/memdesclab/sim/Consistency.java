@@ -29,6 +29,8 @@ final class Consistency {
         checkPages(free);
         m.slub().check(problems);
         m.zsmalloc().check(problems);
+        m.userMemory().check(problems);
+        m.memoryTypes().check(problems);
         return problems;
     }
 

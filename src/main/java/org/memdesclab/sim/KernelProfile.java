@@ -42,7 +42,8 @@ public final class KernelProfile {
     private static Map<String, StructLayout> layouts618(StructLayout page) {
         Map<String, StructLayout> m = new HashMap<>(Map.of("folio", Layouts618.FOLIO, "slab", Layouts618.SLAB,
                 "kmem_cache", Layouts618.KMEM_CACHE, "kmem_cache_cpu", Layouts618.KMEM_CACHE_CPU,
-                "kmem_cache_node", Layouts618.KMEM_CACHE_NODE, "zpdesc", Layouts618.ZPDESC, "zspage", Layouts618.ZSPAGE));
+                "kmem_cache_node", Layouts618.KMEM_CACHE_NODE, "zpdesc", Layouts618.ZPDESC, "zspage", Layouts618.ZSPAGE,
+                "ptdesc", Layouts618.PTDESC));
         m.put("page", page);
         return m;
     }
@@ -50,7 +51,7 @@ public final class KernelProfile {
     public static final KernelProfile LINUX_6_18 = new KernelProfile(DEFAULT_ID,
             "Linux 6.18 LTS, x86_64, 4 KiB pages, CONFIG_MEMCG, CONFIG_MEMORY_FAILURE, classic SLUB",
             layouts618(Layouts618.PAGE),
-            concat(concat(Layouts618.FOLIO_MATCH, Layouts618.SLAB_MATCH), Layouts618.ZPDESC_MATCH),
+            concat(concat(concat(Layouts618.FOLIO_MATCH, Layouts618.SLAB_MATCH), Layouts618.ZPDESC_MATCH), Layouts618.TABLE_MATCH),
             PageEncoding.CANONICAL, false, false);
 
     /** 5.15: no struct folio, struct slab or struct zpdesc; kmem_cache keeps the 6.18 layout the lab models. */

@@ -22,12 +22,13 @@ public final class Machine {
     private final Zsmalloc zsmalloc;
     /** Profile hook: the separately allocated descriptors of the memdesc profiles, else null. */
     private final Memdescs memdescs;
+    private final MemoryTypes memoryTypes;
     private final BitSet onPcp;
     private final Trace trace;
     private final List<String> log;
     private int cpu;
-    /** Processes and the page cache, as the PFN walkers see them (none until they exist). */
-    private UserFolios userFolios = UserFolios.NONE;
+    /** Processes, page tables, the page cache and the LRU: the user memory the PFN walkers reach. */
+    private final UserMemory user;
     /** WARN_ON_ONCE state of the order check in __alloc_frozen_pages_noprof: warns once per boot. */
     private boolean warnedOrder;
 
@@ -56,6 +57,8 @@ public final class Machine {
         this.slub = new Slub(this, memmap, trace, config.cpus());
         this.zsmalloc = new Zsmalloc(this, memmap, trace);
         this.memdescs = profile.allocatesDescriptors() ? bootDescriptorCaches() : null;
+        this.user = new UserMemory(this, memmap, trace);
+        this.memoryTypes = new MemoryTypes(this, memmap, trace);
         boot();
     }
 
@@ -73,6 +76,8 @@ public final class Machine {
         this.slub = o.slub.copy(this, memmap, trace);
         this.zsmalloc = o.zsmalloc.copy(this, memmap, trace);
         this.memdescs = o.memdescs == null ? null : o.memdescs.copy();
+        this.user = o.user.copy(this, memmap, trace);
+        this.memoryTypes = o.memoryTypes.copy(this, memmap, trace);
         this.cpu = o.cpu;
         this.warnedOrder = o.warnedOrder;
     }
@@ -151,9 +156,14 @@ public final class Machine {
 
     /** Profile hook: the memdesc profiles' descriptors, or null in profiles whose descriptors overlay struct page. */
     public Memdescs memdescs() { return memdescs; }
+    /** vmalloc areas, kernel stacks, page_pool and balloon pages (the other rows of seed 000's table). */
+    public MemoryTypes memoryTypes() { return memoryTypes; }
 
     /** The owners of user memory (processes, the page cache), for compaction and memory_failure. */
-    public UserFolios userFolios() { return userFolios; }
+    public UserFolios userFolios() { return user; }
+
+    /** Processes, page tables, the page cache and the LRU lists of this machine. */
+    public UserMemory userMemory() { return user; }
 
     /** Adds a line the kernel printed (used by the slab allocator). */
     void log(String line) { log.add(line); }
@@ -322,6 +332,16 @@ public final class Machine {
         }
     }
 
+    /**
+     * What compaction_alloc() does to the free block it hands out: prep_new_page(), the reference the
+     * migration holds and, for a folio target, its compound metadata and PG_large_rmappable.
+     */
+    void prepCompactionTarget(long pfn, int order, boolean folio) {
+        prepNewPage(pfn, order, folio ? Gfp.__GFP_COMP : 0);
+        memmap.setRefcount(pfn, 1);
+        if (folio && order > 0) memmap.setWord(pfn + 1, Memmap.W_FLAGS, memmap.flags(pfn + 1) | (1L << PageFlag.PG_large_rmappable));
+    }
+
     void setFolioField(long head, String field, long value) {
         var f = profile.folio().field(field);
         memmap.writeBytes(head * Addresses.STRUCT_PAGE_SIZE + f.offset(), f.size(), value);
@@ -381,6 +401,7 @@ public final class Machine {
             if (memmap.isBuddy(head) || ref == 0) throw badFree(head, "folio_put");
         }
         int order = memmap.isHead(head) ? (int) (memmap.flags(head + 1) & 0xff) : 0;
+        if (ref == 1) refuseFreeingLiveTable(head, "folio_put");
         if (ref == 1) checkFree(head, order, memmap.isHead(head), true);
         memmap.setRefcount(head, ref - 1);
         if (trace.on()) trace.emit("folio_put", "refcount of PFN " + head + " is now " + (ref - 1), 0);
@@ -413,6 +434,7 @@ public final class Machine {
             throw KernelError.error("__free_pages(): the order-" + order + " block at PFN " + pfn + " runs past the end of memory");
         }
         if (ref == 1) {
+            refuseFreeingLiveTable(pfn, "__free_pages");
             checkFree(pfn, order, head, true);
         } else if (!head) {
             for (int o = order - 1; o >= 0; o--) checkFree(pfn + (1L << o), o, false, false);
@@ -528,6 +550,12 @@ public final class Machine {
      * list or free_one_page.
      */
     private void freeFrozenPages(long pfn, int order) {
+        if (order == 0 && memmap.testFlag(pfn, PageFlag.PG_hwpoison)) {
+            // free_pages_prepare(): "Do not let hwpoison pages hit pcplists/buddy"; the lab also drops the type
+            if (PageType.hasType(memmap.pageType(pfn))) memmap.setPageType(pfn, PageType.NO_TYPE);
+            if (trace.on()) trace.emit("free_pages_prepare", "PFN " + pfn + " is PageHWPoison: it never goes back to the free lists");
+            return;
+        }
         boolean compound = memmap.isHead(pfn);
         if (order > 0) {
             if (compound) {
@@ -634,12 +662,26 @@ public final class Machine {
             if (type == PageType.PGTY_slab.value()) return Owner.SLAB;
             if (type == PageType.PGTY_large_kmalloc.value()) return Owner.LARGE_KMALLOC;
             if (type == PageType.PGTY_zsmalloc.value()) return Owner.ZSMALLOC;
+            if (type == PageType.PGTY_table.value()) return Owner.PAGE_TABLE;
+            if (type == PageType.PGTY_offline.value()) return Owner.OFFLINE;
+            if (type == PageType.PGTY_guard.value()) return Owner.GUARD;
         }
         if (memmap.isTail(pfn)) return Owner.TAIL;
+        Owner user = userOwner(pfn);
+        if (user != null) return user;
         if (memmap.isHead(pfn)) return Owner.HEAD;
-        if (memmap.refcount(pfn) > 0) return Owner.PAGE;
+        if (memmap.refcount(pfn) > 0) return MemoryTypes.isPpPage(memmap, pfn) ? Owner.NET_POOL : Owner.PAGE;
         if (freeBlockHead(pfn) >= 0) return Owner.FREE_INSIDE;
         return Owner.PAGE_INSIDE;
+    }
+
+    /** An anonymous folio (anon bit in mapping) or a page-cache folio (mapping names a file), from the memmap. */
+    private Owner userOwner(long pfn) {
+        long mapping = memmap.mapping(pfn);
+        if (mapping == 0 || memmap.refcount(pfn) <= 0) return null;
+        if ((mapping & UserMemory.FOLIO_MAPPING_ANON) != 0 && (mapping & 2) == 0) return Owner.ANON;
+        if ((mapping & 3) == 0 && user.fileAt(mapping) != null) return Owner.FILE;
+        return null;
     }
 
     /** The head PFN of the free buddy block containing {@code pfn}, or -1 if it is not in one. */
@@ -711,6 +753,18 @@ public final class Machine {
         return badPage(pfn, condition);
     }
 
+    /**
+     * The kernel resets page_type when it frees a page, so a stray put_page() on a live page table frees
+     * it silently and the process walks freed memory; the lab refuses instead.
+     */
+    private void refuseFreeingLiveTable(long pfn, String fn) {
+        if (user.isTable(pfn)) {
+            throw KernelError.error(fn + "() would free PFN " + pfn + ", a page table still in use by a process: the kernel "
+                    + "would free it (free resets page_type) and leave the process's tables pointing at a free page; page "
+                    + "tables are freed by do_munmap() and mmput()");
+        }
+    }
+
     /** A VM_BUG_ON that a CONFIG_DEBUG_VM kernel would hit: an explanation, then the kernel's dump. */
     KernelError vmBug(long pfn, String condition, String explanation) {
         List<String> lines = new ArrayList<>();
@@ -735,6 +789,8 @@ public final class Machine {
         h = h * 31 + slub.digest();
         h = h * 31 + zsmalloc.digest();
         h = h * 31 + (memdescs == null ? 0 : memdescs.digest());
+        h = h * 31 + user.digest();
+        h = h * 31 + memoryTypes.digest();
         return h;
     }
 

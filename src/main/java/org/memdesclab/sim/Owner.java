@@ -26,7 +26,19 @@ public enum Owner {
     /** A large kmalloc allocation (head or tail): PGTY_large_kmalloc on the head. */
     LARGE_KMALLOC('K'),
     /** A zsmalloc page (any page of a zspage): PGTY_zsmalloc, first_obj_offset in the low 24 bits. */
-    ZSMALLOC('Z');
+    ZSMALLOC('Z'),
+    /** A page-table page of a process: a struct ptdesc, PGTY_table on the page. */
+    PAGE_TABLE('G'),
+    /** An anonymous folio's head (or small page): mapping = anon_vma | FOLIO_MAPPING_ANON. */
+    ANON('A'),
+    /** A page-cache folio's head (or small page): mapping is a file's address_space. */
+    FILE('F'),
+    /** Logically offline (PGTY_offline): a balloon page the hypervisor took back. */
+    OFFLINE('O'),
+    /** A debug_pagealloc guard page (PGTY_guard): unusable until its buddy is freed. */
+    GUARD('D'),
+    /** A page_pool page of the network stack: pp_magic holds PP_SIGNATURE. */
+    NET_POOL('N');
 
     private final char letter;
 

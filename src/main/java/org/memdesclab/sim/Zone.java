@@ -23,6 +23,8 @@ public final class Zone {
     private final ListHeads lists;
     private final Trace trace;
     private final long[] nrFree;
+    /** debug_guardpage_minorder (with debug_pagealloc=on): split-off halves below it become guard pages; 0 = off. */
+    private int guardMinOrder;
 
     Zone(Memmap memmap, ListHeads lists, Trace trace) {
         this.memmap = memmap;
@@ -36,6 +38,7 @@ public final class Zone {
         this.lists = lists;
         this.trace = trace;
         this.nrFree = o.nrFree.clone();
+        this.guardMinOrder = o.guardMinOrder;
     }
 
     Zone copy(Memmap m, ListHeads l, Trace t) { return new Zone(this, m, l, t); }
@@ -70,7 +73,7 @@ public final class Zone {
     }
 
     /** set_buddy_order + list_add / list_add_tail + nr_free++. */
-    private void addToFreeList(long pfn, int order, boolean tail) {
+    void addToFreeList(long pfn, int order, boolean tail) {
         memmap.setWord(pfn, Memmap.W_PRIVATE, order);
         memmap.setPageType(pfn, PageType.PGTY_buddy.word());
         if (tail) lists.addTail(pfn, listId(order, MIGRATE_UNMOVABLE));
@@ -79,17 +82,44 @@ public final class Zone {
     }
 
     /** __del_page_from_free_list: list_del, __ClearPageBuddy, private = 0, nr_free--. */
-    private void delFromFreeList(long pfn, int order) {
+    void delFromFreeList(long pfn, int order) {
         lists.del(pfn, listId(order, MIGRATE_UNMOVABLE));
         memmap.setPageType(pfn, PageType.NO_TYPE);
         memmap.setWord(pfn, Memmap.W_PRIVATE, 0);
         nrFree[order]--;
     }
 
-    /** page_is_buddy(): the buddy is a free block head of exactly this order, inside the zone. */
+    /** page_is_buddy(): the buddy is a free block head (or a guard page) of exactly this order, inside the zone. */
     boolean pageIsBuddy(long buddyPfn, int order) {
-        return buddyPfn >= 0 && buddyPfn < memmap.nrPages() && memmap.isBuddy(buddyPfn)
+        return buddyPfn >= 0 && buddyPfn < memmap.nrPages() && (memmap.isBuddy(buddyPfn) || isGuard(buddyPfn))
                 && memmap.privateWord(buddyPfn) == order;
+    }
+
+    boolean isGuard(long pfn) { return (memmap.pageType(pfn) >>> 24) == PageType.PGTY_guard.value(); }
+
+    public int guardMinOrder() { return guardMinOrder; }
+
+    void setGuardMinOrder(int order) { guardMinOrder = order; }
+
+    /**
+     * set_page_guard(): below debug_guardpage_minorder a split-off block is not put on a free list but
+     * kept out of use as a guard (PGTY_guard, order in private, not counted free). False if the order is too high.
+     */
+    boolean setPageGuard(long pfn, int order) {
+        if (order >= guardMinOrder) return false;
+        long self = ListHeads.entryOf(pfn);
+        memmap.setWord(pfn, Memmap.W_LRU_NEXT, self);
+        memmap.setWord(pfn, Memmap.W_LRU_PREV, self);
+        memmap.setWord(pfn, Memmap.W_PRIVATE, order);
+        memmap.setPageType(pfn, PageType.PGTY_guard.word());
+        if (trace.on()) trace.emit("set_page_guard", "PFN " + pfn + " (order " + order + ") becomes a guard page", 2);
+        return true;
+    }
+
+    /** clear_page_guard(): the guard's buddy came back, so the guard merges as a free buddy would. */
+    private void clearPageGuard(long pfn) {
+        memmap.setPageType(pfn, PageType.NO_TYPE);
+        memmap.setWord(pfn, Memmap.W_PRIVATE, 0);
     }
 
     /** The order of a free block head ({@code buddy_order()}), valid only when PageBuddy. */
@@ -120,6 +150,7 @@ public final class Zone {
         while (high > low) {
             high--;
             long half = pfn + (1L << high);
+            if (setPageGuard(half, high)) continue;
             addToFreeList(half, high, false);
             if (trace.on()) trace.emit("expand", "put PFN " + half + " on free_area[" + high + "]", 2);
         }
@@ -135,7 +166,8 @@ public final class Zone {
         while (order < MAX_PAGE_ORDER) {
             buddyPfn = pfn ^ (1L << order);
             if (!pageIsBuddy(buddyPfn, order)) break;
-            delFromFreeList(buddyPfn, order);
+            if (isGuard(buddyPfn)) clearPageGuard(buddyPfn);
+            else delFromFreeList(buddyPfn, order);
             if (trace.on()) {
                 trace.emit("__free_one_page", "merged with its order-" + order + " buddy at PFN " + buddyPfn, 2);
             }
@@ -165,6 +197,6 @@ public final class Zone {
     long digest() {
         long h = 17;
         for (long n : nrFree) h = h * 31 + n;
-        return h;
+        return h * 31 + guardMinOrder;
     }
 }

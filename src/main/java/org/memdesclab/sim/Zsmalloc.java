@@ -186,7 +186,7 @@ public final class Zsmalloc implements WordStore {
         this(m, mm, trace);
         Map<Zspage, Zspage> zmap = new IdentityHashMap<>();
         for (Zspage z : o.zspages.values()) {
-            Zspage c = new Zspage(z.addr, z.pool, z.classIdx, z.pfns, z.huge);
+            Zspage c = new Zspage(z.addr, z.pool, z.classIdx, z.pfns.clone(), z.huge);
             c.fullness = z.fullness;
             c.inuse = z.inuse;
             c.freeobj = z.freeobj;
@@ -877,6 +877,54 @@ public final class Zsmalloc implements WordStore {
         return out;
     }
 
+    // ---------------------------------------------------------------- page migration
+
+    /**
+     * zs_page_migrate(): move one page of a zspage to {@code newPfn} (already allocated, refcount 1), as
+     * compaction's migrate_pages() asks through the PGTY_zsmalloc movable_ops: copy the zpdesc fields
+     * and the objects, point every handle of an object that starts in the page at the new PFN
+     * (record_obj), relink the previous page's {@code next}, then reset the old page and put it.
+     */
+    public void migratePage(long oldPfn, long newPfn) {
+        Zspage z = zspageOfPfn(oldPfn);
+        if (z == null || !mm.testFlag(oldPfn, PageFlag.PG_uptodate)) {
+            throw KernelError.error("zs_page_migrate(): PFN " + oldPfn + " is not a movable zsmalloc page");
+        }
+        int i = 0;
+        while (z.pfns[i] != oldPfn) i++;
+        SizeClass c = classOf(z);
+        mm.setPageType(newPfn, mm.pageType(oldPfn));
+        mm.setWord(newPfn, Memmap.W_PRIVATE, z.addr);
+        mm.setWord(newPfn, Memmap.W_INDEX, mm.word(oldPfn, Memmap.W_INDEX));
+        if (i == 0) mm.setFlag(newPfn, PageFlag.PG_private);
+        mm.setFlag(newPfn, PageFlag.PG_uptodate);
+        long oldBase = Addresses.directMapAddress(oldPfn);
+        long newBase = Addresses.directMapAddress(newPfn);
+        // object headers are kept at the objects' first bytes: first_obj_offset, then every class size
+        for (long off = mm.pageType(oldPfn) & FIRST_OBJ_PAGE_TYPE_MASK; off < Addresses.PAGE_SIZE; off += c.size) {
+            if (!objMem.containsKey(oldBase + off)) continue;
+            long v = objMem.get(oldBase + off, 0);
+            objMem.remove(oldBase + off);
+            objMem.put(newBase + off, v);
+        }
+        for (int idx = 0; idx < c.objsPerZspage; idx++) {
+            long[] loc = location(z, c.size, idx);
+            if (loc[0] != oldPfn) continue;
+            long w = z.huge ? mm.word(newPfn, Memmap.W_INDEX) : objMem.get(newBase + loc[1], 0);
+            if ((w & OBJ_ALLOCATED_TAG) == 0) continue;
+            handleMem.put(w & ~OBJ_ALLOCATED_TAG, locationToObj(newPfn, idx));
+        }
+        if (i > 0) mm.setWord(z.pfns[i - 1], Memmap.W_INDEX, Addresses.pageAddress(newPfn));
+        z.pfns[i] = newPfn;
+        // reset_zpdesc() and the put that frees the old page; PGTY_zsmalloc goes when it reaches the buddy allocator
+        mm.clearFlag(oldPfn, PageFlag.PG_private);
+        mm.clearFlag(oldPfn, PageFlag.PG_uptodate);
+        mm.setWord(oldPfn, Memmap.W_PRIVATE, 0);
+        mm.setWord(oldPfn, Memmap.W_INDEX, 0);
+        if (trace.on()) trace.emit("zs_page_migrate", String.format("page %d of the zspage at 0x%016x: PFN %d -> PFN %d", i, z.addr, oldPfn, newPfn));
+        m.putPage(oldPfn);
+    }
+
     // ---------------------------------------------------------------- invariants and digest
 
     /** zsmalloc invariants: chains and page types, inuse against headers and handles, no object allocated twice. */
@@ -969,7 +1017,7 @@ public final class Zsmalloc implements WordStore {
             h = h * 31 + p.name.hashCode() + (p.destroyed ? 1 : 0) + p.pagesAllocated * 7 + p.pagesCompacted * 13;
             for (SizeClass c : distinctClasses(p)) {
                 for (int fg = 0; fg < NR_FULLNESS_GROUPS; fg++) {
-                    for (Zspage z : c.lists.get(fg)) h = h * 31 + z.addr + z.inuse * 17L + z.freeobj * 131L;
+                    for (Zspage z : c.lists.get(fg)) h = h * 31 + z.addr + z.inuse * 17L + z.freeobj * 131L + java.util.Arrays.hashCode(z.pfns);
                     h = h * 3 + c.lists.get(fg).size();
                 }
             }

@@ -31,25 +31,29 @@ public record InspectorView(long pfn, String owner, String ownerLetter, String s
     public record WordRow(int offset, String hex, List<Reading> page, List<Reading> folio, List<Reading> slab) {}
 
     /** Readings of struct page that mean something, per owner (everything else is greyed). */
-    private static final Map<Owner, Set<String>> PAGE_MEANINGFUL = Map.of(
-            Owner.FREE_HEAD, Set.of("flags", "buddy_list.next", "buddy_list.prev", "private", "page_type", "_refcount"),
-            Owner.FREE_INSIDE, Set.of("flags", "_refcount"),
-            Owner.FREE_PCP, Set.of("flags", "pcp_list.next", "pcp_list.prev", "private", "_refcount"),
-            Owner.TAIL, Set.of("flags", "compound_head"),
-            Owner.PAGE_INSIDE, Set.of("flags", "_refcount"),
-            Owner.RESERVED, Set.of("flags", "_refcount"),
-            Owner.SLAB, Set.of("flags", "page_type", "_refcount"),
-            Owner.LARGE_KMALLOC, Set.of("flags", "page_type", "_refcount", "private"));
+    private static final Map<Owner, Set<String>> PAGE_MEANINGFUL = Map.ofEntries(
+            Map.entry(Owner.FREE_HEAD, Set.of("flags", "buddy_list.next", "buddy_list.prev", "private", "page_type", "_refcount")),
+            Map.entry(Owner.FREE_INSIDE, Set.of("flags", "_refcount")),
+            Map.entry(Owner.FREE_PCP, Set.of("flags", "pcp_list.next", "pcp_list.prev", "private", "_refcount")),
+            Map.entry(Owner.TAIL, Set.of("flags", "compound_head")),
+            Map.entry(Owner.PAGE_INSIDE, Set.of("flags", "_refcount")),
+            Map.entry(Owner.RESERVED, Set.of("flags", "_refcount")),
+            Map.entry(Owner.SLAB, Set.of("flags", "page_type", "_refcount")),
+            Map.entry(Owner.LARGE_KMALLOC, Set.of("flags", "page_type", "_refcount", "private")),
+            Map.entry(Owner.NET_POOL, Set.of("flags", "pp_magic", "pp", "pp_ref_count", "_mapcount", "_refcount")),
+            Map.entry(Owner.OFFLINE, Set.of("flags", "page_type", "_refcount")),
+            Map.entry(Owner.GUARD, Set.of("flags", "page_type", "private", "_refcount")));
 
     /** The member shown for each word of struct page, per owner (the union member that owner uses). */
     private static String pageMember(Owner o, int word) {
         return switch (word) {
             case 0 -> "flags";
-            case 1 -> o == Owner.TAIL ? "compound_head" : o == Owner.FREE_HEAD ? "buddy_list.next" : o == Owner.FREE_PCP ? "pcp_list.next" : "lru.next";
-            case 2 -> o == Owner.FREE_HEAD ? "buddy_list.prev" : o == Owner.FREE_PCP ? "pcp_list.prev" : "lru.prev";
+            case 1 -> o == Owner.TAIL ? "compound_head" : o == Owner.FREE_HEAD ? "buddy_list.next" : o == Owner.FREE_PCP ? "pcp_list.next"
+                    : o == Owner.NET_POOL ? "pp_magic" : "lru.next";
+            case 2 -> o == Owner.FREE_HEAD ? "buddy_list.prev" : o == Owner.FREE_PCP ? "pcp_list.prev" : o == Owner.NET_POOL ? "pp" : "lru.prev";
             case 3 -> "mapping";
             case 4 -> "__folio_index";
-            case 5 -> "private";
+            case 5 -> o == Owner.NET_POOL ? "pp_ref_count" : "private";
             case 6 -> "";
             default -> "memcg_data";
         };
@@ -65,16 +69,20 @@ public record InspectorView(long pfn, String owner, String ownerLetter, String s
         long head = m.compoundHeadPfn(pfn);
         boolean inLarge = (o == Owner.HEAD || o == Owner.TAIL) && m.validPfn(head) && head <= pfn;
         long idx = inLarge ? pfn - head : 0;
-        boolean folioMeaningful = o == Owner.PAGE || (inLarge && idx < 4);
+        boolean userFolio = o == Owner.ANON || o == Owner.FILE;
+        boolean folioMeaningful = o == Owner.PAGE || userFolio || (inLarge && idx < 4);
         String folioTitle = inLarge ? (idx < 4 ? "struct folio (page[" + idx + "] of the folio at PFN " + head + ")"
                 : "struct folio: page[" + idx + "] is beyond the four pages struct folio overlays")
-                : o == Owner.PAGE ? "struct folio (a small folio: page[0])" : "struct folio (not a folio: " + ownerName(o) + ")";
+                : o == Owner.PAGE || userFolio ? "struct folio (page[0] of " + (o == Owner.PAGE ? "a small folio" : "an " + ownerName(o)) + ")"
+                : "struct folio (not a folio: " + ownerName(o) + ")";
         Set<String> meaningful = PAGE_MEANINGFUL.get(o);
         // struct slab overlays the head page of a slab (SLAB_MATCH): shown as a third reading for slab pages
-        boolean slabHead = o == Owner.SLAB && head == pfn;
-        StructLayout slabLayout = o == Owner.SLAB ? m.profile().layout("slab") : null;
-        String slabTitle = slabLayout == null ? null : slabHead ? "struct slab (this page is the slab)"
-                : "struct slab (not here: the slab is PFN " + head + ")";
+        // and struct ptdesc overlays a page-table page (TABLE_MATCH), shown in the same place
+        boolean table = o == Owner.PAGE_TABLE;
+        boolean slabHead = o == Owner.SLAB && head == pfn || table;
+        StructLayout slabLayout = o == Owner.SLAB ? m.profile().layout("slab") : table ? m.profile().layout("ptdesc") : null;
+        String slabTitle = slabLayout == null ? null : table ? "struct ptdesc (this page is a page table)"
+                : slabHead ? "struct slab (this page is the slab)" : "struct slab (not here: the slab is PFN " + head + ")";
         List<WordRow> rows = new ArrayList<>();
         for (int i = 0; i < Memmap.WORDS; i++) {
             List<Reading> pr = new ArrayList<>();
@@ -159,6 +167,12 @@ public record InspectorView(long pfn, String owner, String ownerLetter, String s
             case SLAB -> "slab page";
             case LARGE_KMALLOC -> "large kmalloc page";
             case ZSMALLOC -> "zsmalloc page";
+            case PAGE_TABLE -> "page-table page";
+            case ANON -> "anonymous folio";
+            case FILE -> "page-cache folio";
+            case OFFLINE -> "offline page (balloon)";
+            case GUARD -> "guard page";
+            case NET_POOL -> "page_pool page";
         };
     }
 

@@ -178,6 +178,14 @@ public final class MemmapView {
             case SLAB -> new Cell(pfn, "S", "sl", "slab page");
             case LARGE_KMALLOC -> new Cell(pfn, "K", "km", "large kmalloc allocation");
             case ZSMALLOC -> new Cell(pfn, "Z", "zs", "zsmalloc page (a zspage's zpdesc, PGTY_zsmalloc)");
+            case PAGE_TABLE -> new Cell(pfn, "G", "pt", "page-table page (a struct ptdesc, PGTY_table)");
+            case ANON -> new Cell(pfn, "A", "an", "anonymous folio, mapcount " + m.userMemory().mapcount(pfn) + ", refcount "
+                    + m.memmap().refcount(pfn));
+            case FILE -> new Cell(pfn, "F", "fc", "page-cache folio, index " + m.memmap().word(pfn, 4) + ", refcount "
+                    + m.memmap().refcount(pfn));
+            case OFFLINE -> new Cell(pfn, "O", "of", "logically offline: in the balloon (PGTY_offline)");
+            case GUARD -> new Cell(pfn, "D", "gd", "debug_pagealloc guard page (PGTY_guard)");
+            case NET_POOL -> new Cell(pfn, "N", "np", "page_pool page of the network stack (pp_magic = PP_SIGNATURE)");
         };
     }
 
@@ -331,6 +339,12 @@ public final class MemmapView {
                         case SLAB -> "slab pages";
                         case LARGE_KMALLOC -> "large kmalloc pages";
                         case ZSMALLOC -> "zsmalloc pages";
+                        case PAGE_TABLE -> "page-table pages";
+                        case ANON -> "anonymous folios";
+                        case FILE -> "page-cache folios";
+                        case OFFLINE -> "offline (balloon) pages";
+                        case GUARD -> "guard pages";
+                        case NET_POOL -> "page_pool pages";
                         case TAIL -> "tail pages";
                         default -> "free";
                     };

@@ -24,6 +24,8 @@ class BenchCommandTest {
             "order 0, tracing off" + num + ".*" + num, "order 0, tracing on" + num, "order 3, tracing off" + num,
             "order 0, tracing off, per-CPU lists" + num, "kmem_cache_alloc \\+ _free \\(700 B\\)" + num,
             "kmalloc\\(64\\) \\+ kfree" + num, "zs_malloc\\(100\\) \\+ zs_free" + num,
+            "compact_zone\\(-1\\), whole zone, ms" + num, "pages it migrated\\s+[0-9,]+  \\(COMPACT_",
+            "page_owner_type walk, ns per page" + num,
             "1,024" + num + num, "262,144" + num + num, "1,048,576" + num + num}) {
             assertTrue(Pattern.compile(row).matcher(out).find(), "missing row /" + row + "/ in:\n" + out);
         }

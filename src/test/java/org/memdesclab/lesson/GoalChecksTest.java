@@ -222,7 +222,8 @@ class GoalChecksTest {
         assertEquals("check \"free_blocks\": parameter \"order\" must be a whole number, not the text \"three\"", parseError("free_blocks: {order: three}"));
         assertEquals("check \"ran\": give either \"function\" or \"pattern\"", parseError("ran: {}"));
         assertEquals("check \"printed\": \"pattern\" is not a valid regular expression: Unclosed group", parseError("printed: {pattern: '(oops'}"));
-        assertEquals("check \"page_owner\": unknown owner \"NOBODY\"; use one of FREE_HEAD, FREE_INSIDE, FREE_PCP, HEAD, TAIL, PAGE, PAGE_INSIDE, RESERVED, SLAB, LARGE_KMALLOC, ZSMALLOC",
+        assertEquals("check \"page_owner\": unknown owner \"NOBODY\"; use one of FREE_HEAD, FREE_INSIDE, FREE_PCP, HEAD, TAIL, PAGE, PAGE_INSIDE, RESERVED, SLAB, LARGE_KMALLOC, ZSMALLOC, "
+                + java.util.Arrays.stream(org.memdesclab.sim.Owner.values()).skip(11).map(Enum::name).collect(java.util.stream.Collectors.joining(", ")),
                 parseError("page_owner: {pfn: 1, owner: NOBODY}"));
         assertEquals("check \"buddyinfo\": \"counts\" must hold 1 to 11 numbers (orders 0 to 10)", parseError("buddyinfo: {counts: [0,0,0,0,0,0,0,0,0,0,0,0]}"));
         assertEquals("all_of goal 2: check \"refcount\": give either \"value\" or \"min\"", parseError("all_of: [all_free, {refcount: {pfn: 1}}]"));

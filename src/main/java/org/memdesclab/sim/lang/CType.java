@@ -100,7 +100,8 @@ public sealed interface CType permits CType.Int, CType.Void, CType.Struct, CType
             Map.entry("s8", new Int("s8", 1, true)), Map.entry("s16", new Int("s16", 2, true)),
             Map.entry("s32", new Int("s32", 4, true)), Map.entry("s64", new Int("s64", 8, true)),
             Map.entry("atomic_t", INT), Map.entry("pfn_t", ULONG),
-            Map.entry("slab_flags_t", new Int("slab_flags_t", 4, false)));
+            Map.entry("slab_flags_t", new Int("slab_flags_t", 4, false)),
+            Map.entry("vm_fault_t", new Int("vm_fault_t", 4, false)), Map.entry("loff_t", new Int("loff_t", 8, true)));
 
     /** Structs the lab knows the size of without a profile layout (they are not overlays of struct page). */
     Map<String, Integer> BUILTIN_STRUCT_SIZES = Map.of("list_head", 16, "callback_head", 16, "llist_node", 8);

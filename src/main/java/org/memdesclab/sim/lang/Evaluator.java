@@ -83,6 +83,7 @@ final class Evaluator {
         c.put("ZERO_SIZE_PTR", Value.pointer(CType.VOID_PTR, org.memdesclab.sim.Slub.ZERO_SIZE_PTR));
         c.put("NUMA_NO_NODE", Value.integer(-1));
         c.put("KMALLOC_MAX_CACHE_SIZE", Value.ulong(org.memdesclab.sim.Slub.KMALLOC_MAX_CACHE_SIZE));
+        c.putAll(MmFunctions.constants());
         return c;
     }
 

@@ -37,6 +37,8 @@ public final class FunctionRegistry {
         PageFunctions.register(r);
         SlabFunctions.register(r);
         ZsFunctions.register(r);
+        MmFunctions.register(r);
+        KindFunctions.register(r);
         return r;
     }
 }

@@ -23,8 +23,8 @@ final class ZsFunctions {
     private static final String MODEL = "6.18 zsmalloc, chain size 8 (CONFIG_ZSMALLOC_CHAIN_SIZE), OBJ_INDEX_BITS 24; handles and "
             + "struct zspages are objects of the pool's real simulated kmem_caches zs_handle-NAME and zspage-NAME, so their slab "
             + "pages take PFNs from the buddy allocator before the first zspage does; struct zs_pool and its size classes are "
-            + "kept outside the zone; object data is not stored, only each object's 8-byte header; no page migration, no "
-            + "shrinker (compaction runs when you call zs_compact)";
+            + "kept outside the zone; object data is not stored, only each object's 8-byte header; pages migrate only under "
+            + "compact_zone; no shrinker (compaction runs when you call zs_compact)";
 
     private ZsFunctions() {}
 

@@ -239,4 +239,39 @@ public final class Layouts618 {
             .aggregate("zsl", 48, 8, "struct zspage_lock")
             .ulong("zsl.lock", 48)
             .build();
+
+    /**
+     * struct ptdesc (include/linux/mm_types.h) as the 6.18 BTF lays it out: a page-table page's struct
+     * page seen as a page-table descriptor. x86 keeps the owning mm in pt_mm of the PGD's ptdesc only;
+     * the split page-table lock is inline at offset 40 (ALLOC_SPLIT_PTLOCKS is 0 without lockdep).
+     */
+    public static final StructLayout PTDESC = StructLayout.builder("struct ptdesc", 64)
+            .flags("pt_flags", 0, "memdesc_flags_t")
+            .aggregate("pt_rcu_head", 8, 16, "struct callback_head")
+            .listHead("pt_list", 8, "struct list_head *")
+            .ulong("_pt_pad_1", 8)
+            .ptr("pmd_huge_pte", 16, "struct page *")
+            .ulong("__page_mapping", 24)
+            .ulong("pt_index", 32)
+            .ptr("pt_mm", 32, "struct mm_struct *")
+            .s32("pt_frag_refcount", 32, "atomic_t")
+            .s32("pt_share_count", 32, "atomic_t")
+            .ulong("_pt_pad_2", 40)
+            .u32("ptl", 40, "spinlock_t")
+            .u32("__page_type", 48, "unsigned int")
+            .s32("__page_refcount", 52, "atomic_t")
+            .ulong("pt_memcg_data", 56)
+            .build();
+
+    /** TABLE_MATCH in include/linux/mm_types.h (6.18 names; rcu_head is struct page's callback_head). */
+    public static final List<MatchAssertion> TABLE_MATCH = List.of(
+            new MatchAssertion("TABLE_MATCH", "flags", "struct ptdesc", "pt_flags", 0),
+            new MatchAssertion("TABLE_MATCH", "compound_head", "struct ptdesc", "pt_list", 0),
+            new MatchAssertion("TABLE_MATCH", "compound_head", "struct ptdesc", "_pt_pad_1", 0),
+            new MatchAssertion("TABLE_MATCH", "mapping", "struct ptdesc", "__page_mapping", 0),
+            new MatchAssertion("TABLE_MATCH", "__folio_index", "struct ptdesc", "pt_index", 0),
+            new MatchAssertion("TABLE_MATCH", "callback_head", "struct ptdesc", "pt_rcu_head", 0),
+            new MatchAssertion("TABLE_MATCH", "page_type", "struct ptdesc", "__page_type", 0),
+            new MatchAssertion("TABLE_MATCH", "_refcount", "struct ptdesc", "__page_refcount", 0),
+            new MatchAssertion("TABLE_MATCH", "memcg_data", "struct ptdesc", "pt_memcg_data", 0));
 }

@@ -1,0 +1,106 @@
+package org.memdesclab.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * memory_failure(pfn, flags) as mm/memory-failure.c runs it for an ordinary (not hugetlb, not
+ * ZONE_DEVICE) page in 6.18: TestSetPageHWPoison, then get_hwpoison_page() decides by owner. A free
+ * buddy page is taken off its free list (take_page_off_buddy) and kept with one reference, never to be
+ * allocated again. LRU folios (user memory) go to their owner's actions through {@link UserFolios}.
+ * Everything else the kernel cannot handle: slab, page tables, zsmalloc, reserved and other kernel
+ * pages are reported as "unhandlable" and the error is Ignored (the page stays PG_hwpoison; the next
+ * kernel read of it takes the machine down, which the lab does not simulate).
+ *
+ * <p>The printed lines use the kernel's formats ({@code pr_fmt} "Memory failure: ", action_result's
+ * "%#lx: recovery action for %s: %s"). A second hit is action_result(MF_MSG_ALREADY_POISONED), "already
+ * poisoned page" in the trees that also have MF_MSG_PFN_MAP (the first version said "already poisoned";
+ * which one 6.18 prints was read from neighbouring trees, not from a 6.18 tag).
+ */
+public final class MemoryFailure {
+    /** What the kernel's memory_failure() returns. */
+    public static final int EBUSY = -16, EHWPOISON = -133, ENXIO = -6;
+
+    /** The result: the return value and the lines the kernel printed. */
+    public record Result(int ret, List<String> log) {}
+
+    private MemoryFailure() {}
+
+    /** Runs memory_failure(pfn, 0) on the machine. A PFN outside the machine changes nothing. */
+    public static Result run(Machine m, long pfn) {
+        List<String> log = new ArrayList<>();
+        Memmap mm = m.memmap();
+        if (!m.validPfn(pfn)) {
+            // pfn_to_online_page() is NULL and the PFN is not ZONE_DEVICE
+            log.add(String.format("Memory failure: %#x: memory outside kernel control", pfn));
+            return new Result(ENXIO, log);
+        }
+        Trace trace = m.trace();
+        if (mm.testFlag(pfn, PageFlag.PG_hwpoison)) {
+            return new Result(EHWPOISON, action(log, pfn, "already poisoned page", "Failed"));
+        }
+        mm.setFlag(pfn, PageFlag.PG_hwpoison);
+        if (trace.on()) trace.emit("memory_failure", String.format("PFN %d: TestSetPageHWPoison", pfn), 0);
+        long head = m.compoundHeadPfn(pfn);
+        long block = m.freeBlockHead(pfn);
+        if (block >= 0) {
+            // get_hwpoison_page() returned 0 and is_free_buddy_page(): take_page_off_buddy()
+            takePageOffBuddy(m, block, pfn);
+            mm.setRefcount(pfn, 1);
+            return new Result(0, action(log, pfn, "free buddy page", "Recovered"));
+        }
+        if (m.userFolios().owns(head) || mm.testFlag(head, PageFlag.PG_lru)) {
+            if (!m.userFolios().owns(head)) {
+                return new Result(EBUSY, action(log, pfn, "get hwpoison page", "Ignored"));
+            }
+            log.addAll(m.userFolios().memoryFailure(pfn));
+            return new Result(0, log);
+        }
+        // HWPoisonHandlable() is false: not LRU, not a free buddy page. get_any_page() retries, then gives up.
+        String why = switch (PageOwnerType.classify(m, pfn)) {
+            case SLAB, LARGE_KMALLOC -> "slab and kmalloc pages hold kernel objects nobody can move or drop";
+            case PAGE_TABLE -> "a page table cannot be rebuilt from anywhere";
+            case RESERVED -> "kernel text and data have no second copy";
+            case ZSMALLOC -> "zsmalloc pages are movable only for compaction, not for memory_failure";
+            case FREE_PCP -> "a free page on a per-CPU list is not PageBuddy (the kernel drains the lists only when it retries)";
+            default -> "the kernel has no way to find and stop this page's user";
+        };
+        if (trace.on()) trace.emit("get_any_page", "PFN " + pfn + " is not HWPoisonHandlable: " + why);
+        log.add(String.format("Memory failure: %#x: unhandlable page.", pfn));
+        return new Result(EBUSY, action(log, pfn, "get hwpoison page", "Ignored"));
+    }
+
+    private static List<String> action(List<String> log, long pfn, String type, String result) {
+        log.add(String.format("Memory failure: %#x: recovery action for %s: %s", pfn, type, result));
+        return log;
+    }
+
+    /**
+     * take_page_off_buddy(): the free block holding the page leaves its list and break_down_buddy_pages()
+     * gives every part except the target back, each half at the head of its list.
+     */
+    static void takePageOffBuddy(Machine m, long block, long target) {
+        Zone z = m.zone();
+        int high = z.buddyOrder(block);
+        int order = high;
+        z.delFromFreeList(block, high);
+        long page = block;
+        long size = 1L << high;
+        while (high > 0) {
+            high--;
+            size >>= 1;
+            long buddy;
+            if (target >= page + size) {
+                buddy = page;
+                page = page + size;
+            } else {
+                buddy = page + size;
+            }
+            if (!z.setPageGuard(buddy, high)) z.addToFreeList(buddy, high, false);
+        }
+        if (m.trace().on()) {
+            m.trace().emit("take_page_off_buddy", "PFN " + target + " leaves the free order-" + order
+                    + " block at PFN " + block + "; the rest goes back to the free lists");
+        }
+    }
+}

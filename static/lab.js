@@ -161,6 +161,21 @@
     input.focus();
   });
 
+  // ------------------------------------------------------------------ the current step in view
+  // When the prose column scrolls on its own (wide screens), bring the current step into view on
+  // load (unless it is the first, so the introduction shows) and whenever a statement completes a step.
+  let shownStep = null;
+  function showCurrentStep(onLoad) {
+    const prose = document.querySelector('.prose');
+    const step = document.querySelector('#steps .step.current');
+    if (!prose || !step || step.id === shownStep) return;
+    const first = !step.previousElementSibling;
+    shownStep = step.id;
+    if (prose.scrollHeight <= prose.clientHeight || (onLoad && first)) return;
+    const top = step.getBoundingClientRect().top - prose.getBoundingClientRect().top + prose.scrollTop;
+    prose.scrollTop = Math.max(0, top - 16);
+  }
+
   // ------------------------------------------------------------------ after every swap
   let focusedId = null;
   let trigger = null;
@@ -174,6 +189,7 @@
     const hl = document.querySelector('#history-list');
     const cur = hl && hl.querySelector('.h-current');
     if (cur) cur.scrollIntoView({ block: 'nearest' });
+    showCurrentStep(false);
     const lost = !document.activeElement || document.activeElement === body;
     if (trigger && trigger.id && trigger.id.startsWith('hint-btn-')) {
       const hints = document.querySelectorAll('#steps .hint');
@@ -183,6 +199,7 @@
   });
 
   initGrid();
+  showCurrentStep(true);
   const log = $('console-log');
   if (log) log.scrollTop = log.scrollHeight;
 })();

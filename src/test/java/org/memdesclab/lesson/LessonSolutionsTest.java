@@ -82,6 +82,8 @@ class LessonSolutionsTest {
             assertFalse(l.summary().isBlank(), l.id() + ": summary");
             long predicts = l.steps().stream().flatMap(s -> s.questions().stream()).filter(q -> q.kind().equals("predict")).count();
             assertTrue(predicts >= 1, l.id() + ": at least one predict question");
+            long varied = l.steps().stream().flatMap(s -> s.questions().stream()).filter(q -> q.kind().equals("predict") && q.varies()).count();
+            assertTrue(varied >= 2, l.id() + ": at least two predict questions with seeded variants (vary:)");
             for (Step s : l.steps()) {
                 assertTrue(s.hintsHtml().size() >= 2 && s.hintsHtml().size() <= 3, l.id() + "/" + s.id() + ": 2 or 3 hint tiers");
                 assertFalse(s.proseHtml().isBlank(), l.id() + "/" + s.id() + ": prose");

@@ -245,6 +245,33 @@ class LabBrowserTest {
         }
     }
 
+    /** The current step's card starts inside the visible part of the prose column, which has scrolled to it. */
+    static boolean stepInView(String id) {
+        return Boolean.TRUE.equals(((ChromeDriver) d).executeScript("""
+                const p = document.querySelector('.prose'), s = document.getElementById(arguments[0]);
+                if (!p || !s) return false;
+                const a = p.getBoundingClientRect(), b = s.getBoundingClientRect();
+                return p.scrollTop > 0 && b.top >= a.top && b.top < a.bottom;""", id));
+    }
+
+    @Test
+    void theProseColumnShowsTheCurrentStepWhenAStepCompletesAndAfterAReload(@TempDir Path realDir) {
+        try (LabServer real = LabServer.withRealLessons(realDir)) {
+            d.get(real.base() + "/labs/capstone");
+            wait.until(x -> Boolean.TRUE.equals(((ChromeDriver) x).executeScript("return !!window.htmx")));
+            assertEquals(0L, ((Number) ((ChromeDriver) d).executeScript("return document.querySelector('.prose').scrollTop")).longValue(),
+                    "on the first step the introduction stays in view");
+            type("big = folio_alloc(GFP_KERNEL, 4)");
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("console-log"), "page allocation failure: order:4"));
+            type("cat /proc/buddyinfo");
+            wait.until(cls("step-symptom", "done"));
+            wait.until(x -> stepInView("step-free-lists"));
+            d.navigate().refresh();
+            wait.until(x -> Boolean.TRUE.equals(((ChromeDriver) x).executeScript("return !!window.htmx")));
+            assertTrue(stepInView("step-free-lists"), "after a reload the current step is in view");
+        }
+    }
+
     @Test
     void inDarkModeAxeFindsNoSeriousOrCriticalViolationsEither(@TempDir Path darkProfile) throws IOException {
         ChromeOptions opts = new ChromeOptions();

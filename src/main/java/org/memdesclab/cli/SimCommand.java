@@ -49,7 +49,7 @@ public final class SimCommand implements Callable<Integer> {
     @Option(names = "--reserve", paramLabel = "PFNS", description = "reserved PFNs: a list (3,5,7), ranges (0-3) or both")
     String reserve;
 
-    @Option(names = "--profile", paramLabel = "NAME", description = "kernel profile (default ${DEFAULT-VALUE})")
+    @Option(names = "--profile", paramLabel = "NAME", description = "kernel profile: 6.18, 5.15, memdesc or memdesc2 (default ${DEFAULT-VALUE})")
     String profile = org.memdesclab.sim.KernelProfile.DEFAULT_ID;
 
     @Option(names = "--slab-nomerge", description = "boot with slab_nomerge: kmem_cache_create never merges caches")

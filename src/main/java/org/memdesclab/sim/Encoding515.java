@@ -11,8 +11,9 @@ final class Encoding515 implements PageEncoding {
     /**
      * 6.18 bit to 5.15 bit (-1: the flag did not exist). The 5.15 numbering is enum pageflags of
      * v5.15 include/linux/page-flags.h for x86_64 with CONFIG_MMU, CONFIG_ARCH_USES_PG_UNCACHED (X86_PAT),
-     * CONFIG_MEMORY_FAILURE and CONFIG_PAGE_IDLE_FLAG; written from the header as we know it, not
-     * re-read from the v5.15 tag with the search tools (they did not return it).
+     * CONFIG_MEMORY_FAILURE and CONFIG_PAGE_IDLE_FLAG. The order of the enum was checked against
+     * 5.x-era copies found with the code search (the v5.15 tag itself was not found); that x86_64
+     * selects ARCH_USES_PG_UNCACHED (through X86_PAT), which puts PG_hwpoison at 23, is not verified.
      */
     private static final int[] BIT_515 = {
         0, 15, 1, 2, 3, 4, 16, 7, 5, 6, 10, 17, 11, 12, 13, 14, 18, 19, 20, -1, 21, 23, 24, 25, -1,

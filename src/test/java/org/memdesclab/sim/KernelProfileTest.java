@@ -48,7 +48,8 @@ class KernelProfileTest {
 
     @Test
     void onlyTheOverlayEraHasMatchAssertions() {
-        assertEquals(Layouts618.FOLIO_MATCH.size() + Layouts618.SLAB_MATCH.size() + Layouts618.ZPDESC_MATCH.size(),
+        assertEquals(Layouts618.FOLIO_MATCH.size() + Layouts618.SLAB_MATCH.size() + Layouts618.ZPDESC_MATCH.size()
+                + Layouts618.TABLE_MATCH.size(),
                 KernelProfile.LINUX_6_18.matches().size());
         assertEquals(List.of(), KernelProfile.LINUX_5_15.matches(), "5.15 keeps every user's fields in struct page itself");
         assertEquals(List.of(), KernelProfile.MEMDESC.matches(), "memdesc descriptors are separate allocations");

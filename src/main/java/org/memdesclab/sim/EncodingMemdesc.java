@@ -62,7 +62,19 @@ final class EncodingMemdesc implements PageEncoding {
                     order = plainOrder(m, pfn);
                 }
             }
-            default -> throw new IllegalStateException("unclassified PFN " + pfn);
+            // Page tables, page_pool pages and user folios that the lab does not (yet) give a separate
+            // descriptor: the typed pointer names the 6.18 overlay, the struct page itself.
+            case PAGE_TABLE -> { typed = Addresses.pageAddress(pfn) | MEMDESC_PAGETABLE; order = 0; }
+            case NET_POOL -> { typed = Addresses.pageAddress(pfn) | MEMDESC_NETPOOL; order = 0; }
+            case ANON, FILE -> {
+                long head = m.compoundHeadPfn(pfn);
+                long desc = m.memdescs().folio(head);
+                order = m.compoundOrder(head);
+                typed = (desc != 0 ? desc : Addresses.pageAddress(head)) | (m.owner(pfn) == Owner.ANON ? MEMDESC_ANON : MEMDESC_FILE);
+            }
+            case OFFLINE -> { typed = misc(MISC_OFFLINE) | nodeZone; order = 0; }
+            case GUARD -> { typed = misc(MISC_GUARD) | nodeZone; order = (int) (mm.privateWord(pfn) & ORDER_MASK); }
+            default -> { typed = misc(MISC_DRIVER) | nodeZone; order = 0; }
         }
         if (twoWords) return new long[] {typed, order};
         boolean inline = (typed & TYPE_MASK) == MEMDESC_MISC || (typed & TYPE_MASK) == MEMDESC_BUDDY;

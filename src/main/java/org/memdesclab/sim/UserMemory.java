@@ -482,7 +482,8 @@ public final class UserMemory implements UserFolios {
         return start;
     }
 
-    static String protString(int prot) {
+    /** The rwx letters of /proc/PID/maps for a prot value. */
+    public static String protString(int prot) {
         return ((prot & PROT_READ) != 0 ? "r" : "-") + ((prot & PROT_WRITE) != 0 ? "w" : "-") + ((prot & PROT_EXEC) != 0 ? "x" : "-");
     }
 

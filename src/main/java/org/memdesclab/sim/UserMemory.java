@@ -51,10 +51,9 @@ public final class UserMemory implements UserFolios {
     static final long MAPPING_BASE = 0xffff888101000000L, MAPPING_STRIDE = 0x800;
     /** pgd_list (arch/x86/mm/pgtable.c) and the node's lruvec lists, static kernel data. */
     static final long PGD_LIST_ADDR = 0xffffffff82e40a10L;
-    static final long LRUVEC_ADDR = 0xffffffff82e1e000L;
 
     /** enum lru_list: LRU_INACTIVE_ANON, LRU_ACTIVE_ANON, LRU_INACTIVE_FILE, LRU_ACTIVE_FILE. */
-    public static final String[] LRU_NAMES = {"inactive_anon", "active_anon", "inactive_file", "active_file"};
+    public static final String[] LRU_NAMES = Lru.NAMES;
     private static final int PGD_LIST = 0;
 
     /** One page-table page: its level, owner and entries. */
@@ -79,8 +78,9 @@ public final class UserMemory implements UserFolios {
     private final Machine m;
     private final Memmap mem;
     private final Trace trace;
+    /** pgd_list: every PGD's ptdesc, linked through pt_list. */
     private final ListHeads lists;
-    private final long[] lruPages;
+    private final Lru lru;
     private final TreeMap<Long, Mm> mms;
     private final HashMap<Long, Table> tables;
     private final TreeMap<Long, AddressSpace> files;
@@ -90,11 +90,8 @@ public final class UserMemory implements UserFolios {
         this.m = m;
         this.mem = mem;
         this.trace = trace;
-        long[] anchors = new long[1 + LRU_NAMES.length];
-        anchors[PGD_LIST] = PGD_LIST_ADDR;
-        for (int i = 0; i < LRU_NAMES.length; i++) anchors[1 + i] = LRUVEC_ADDR + 16L * i;
-        this.lists = new ListHeads(mem, anchors);
-        this.lruPages = new long[LRU_NAMES.length];
+        this.lists = new ListHeads(mem, new long[] {PGD_LIST_ADDR});
+        this.lru = new Lru(m, mem, trace);
         this.mms = new TreeMap<>();
         this.tables = new HashMap<>();
         this.files = new TreeMap<>();
@@ -105,7 +102,7 @@ public final class UserMemory implements UserFolios {
         this.mem = mem;
         this.trace = trace;
         this.lists = o.lists.copy(mem);
-        this.lruPages = o.lruPages.clone();
+        this.lru = o.lru.copy(m, mem, trace);
         this.mms = new TreeMap<>();
         for (var e : o.mms.entrySet()) mms.put(e.getKey(), e.getValue().copy());
         this.tables = new HashMap<>();
@@ -145,14 +142,10 @@ public final class UserMemory implements UserFolios {
     public boolean isTable(long pfn) { return tables.containsKey(pfn); }
 
     /** Pages on one LRU list (enum lru_list order). */
-    public long lruSize(int lru) { return lruPages[lru]; }
+    public long lruSize(int list) { return lru.size(list); }
 
     /** Head PFNs on one LRU list, from the head of the list (most recently added) to its tail. */
-    public List<Long> lruList(int lru) {
-        List<Long> out = new ArrayList<>();
-        for (long p = lists.first(1 + lru); p >= 0; p = lists.nextPfn(p, 1 + lru)) out.add(p);
-        return out;
-    }
+    public List<Long> lruList(int list) { return lru.list(list); }
 
     /** Page-table pages in use across all processes. */
     public int nrPageTables() { return tables.size(); }
@@ -368,24 +361,9 @@ public final class UserMemory implements UserFolios {
 
     // ---------------------------------------------------------------- LRU
 
-    private int lruOf(long head) {
-        return (mem.testFlag(head, PageFlag.PG_swapbacked) ? 0 : 2) + (mem.testFlag(head, PageFlag.PG_active) ? 1 : 0);
-    }
+    private void lruAddNow(long head) { lru.add(head); }
 
-    private void lruAddNow(long head) {
-        int lru = lruOf(head);
-        lists.add(head, 1 + lru);
-        mem.setFlag(head, PageFlag.PG_lru);
-        lruPages[lru] += nrPages(head);
-        if (trace.on()) emit("lru_add", "PFN " + head + " on the " + LRU_NAMES[lru] + " list (PG_lru)");
-    }
-
-    private void lruDel(long head) {
-        int lru = lruOf(head);
-        lists.del(head, 1 + lru);
-        mem.clearFlag(head, PageFlag.PG_lru);
-        lruPages[lru] -= nrPages(head);
-    }
+    private void lruDel(long head) { lru.del(head); }
 
     private void requireUserFolio(long head, String fn) {
         if (!m.validPfn(head) || mem.isTail(head)) {
@@ -482,7 +460,8 @@ public final class UserMemory implements UserFolios {
         return start;
     }
 
-    static String protString(int prot) {
+    /** The rwx letters of /proc/PID/maps for a prot value. */
+    public static String protString(int prot) {
         return ((prot & PROT_READ) != 0 ? "r" : "-") + ((prot & PROT_WRITE) != 0 ? "w" : "-") + ((prot & PROT_EXEC) != 0 ? "x" : "-");
     }
 
@@ -1075,7 +1054,7 @@ public final class UserMemory implements UserFolios {
     public long reclaim(long nrToReclaim) {
         if (nrToReclaim <= 0) throw KernelError.error("lab_reclaim(): nr_to_reclaim must be positive");
         long freed = scanInactiveFile(nrToReclaim);
-        if (freed < nrToReclaim && !lists.isEmpty(1 + 3)) {
+        if (freed < nrToReclaim && !lru.isEmpty(Lru.ACTIVE_FILE)) {
             List<Long> active = lruList(3);
             for (int i = active.size() - 1; i >= 0; i--) {
                 long h = active.get(i);
@@ -1307,8 +1286,7 @@ public final class UserMemory implements UserFolios {
     // ---------------------------------------------------------------- invariants and digest
 
     long digest() {
-        long h = lists.digest();
-        for (long n : lruPages) h = h * 31 + n;
+        long h = lists.digest() * 31 + lru.digest();
         for (Mm mm : mms.values()) h = (h * 31 + mm.address()) * 31 + mm.pgd() * 7 + mm.vmas().hashCode();
         List<Long> keys = new ArrayList<>(tables.keySet());
         java.util.Collections.sort(keys);
@@ -1390,20 +1368,6 @@ public final class UserMemory implements UserFolios {
                 problems.add("large folio PFN " + h + " has _large_mapcount " + m.folioField(h, "_large_mapcount") + " for " + e.getValue() + " PTEs");
             }
         }
-        long lruFlagged = 0;
-        for (long pfn = 0; pfn < m.nrPages(); pfn++) if (!mem.isTail(pfn) && mem.testFlag(pfn, PageFlag.PG_lru)) lruFlagged++;
-        long onLists = 0;
-        for (int lru = 0; lru < LRU_NAMES.length; lru++) {
-            long pages = 0;
-            int guard = 0;
-            for (long p = lists.first(1 + lru); p >= 0 && guard++ <= m.nrPages(); p = lists.nextPfn(p, 1 + lru)) {
-                onLists++;
-                pages += nrPages(p);
-                if (!mem.testFlag(p, PageFlag.PG_lru)) problems.add("PFN " + p + " is on " + LRU_NAMES[lru] + " without PG_lru");
-                if (lruOf(p) != lru) problems.add("PFN " + p + " is on " + LRU_NAMES[lru] + " but its flags say " + LRU_NAMES[lruOf(p)]);
-            }
-            if (pages != lruPages[lru]) problems.add(LRU_NAMES[lru] + " counts " + lruPages[lru] + " pages but holds " + pages);
-        }
-        if (onLists != lruFlagged) problems.add(lruFlagged + " folios have PG_lru but the LRU lists hold " + onLists);
+        lru.check(problems);
     }
 }

@@ -188,6 +188,22 @@ final class MmFunctions {
                     c.printAll(um(c).walk(mm(c, a.get(0)), a.get(1).bits()));
                     return Value.VOID;
                 }));
+        r.register(FunctionDef.prototype("void lab_vmas(struct mm_struct *mm)").group(PROC)
+                .source("(lab; fs/proc/task_mmu.c show_map_vma)")
+                .meaning("print mm's VMAs as /proc/PID/maps does (start-end, rwx and p or s, file offset, device, inode, "
+                        + "name), each followed by its vm_area_struct and, once it has one, its anon_vma")
+                .simplification("the lab's files have no device or inode: 00:00 0 and the file's name")
+                .impl((c, a) -> {
+                    for (Mm.Vma v : mm(c, a.get(0)).vmas().values()) {
+                        AddressSpace as = v.anonymous() ? null : um(c).fileAt(v.mapping());
+                        String perms = UserMemory.protString(v.prot()) + (v.shared() ? "s" : "p");
+                        long off = as == null ? 0 : v.pgoff() << Addresses.PAGE_SHIFT;
+                        c.print(String.format("%08x-%08x %s %08x 00:00 0%s    vm_area_struct 0x%016x%s", v.start(), v.end(), perms, off,
+                                as == null ? "" : "    " + as.name(), v.address(),
+                                v.anonVma() == 0 ? "" : String.format(", anon_vma 0x%016x", v.anonVma())));
+                    }
+                    return Value.VOID;
+                }));
         r.register(FunctionDef.prototype("void *lab_mm_pgd(struct mm_struct *mm)").group(PROC)
                 .source("(lab; include/linux/mm_types.h mm->pgd)").meaning("mm->pgd: the PGD page's direct-map address")
                 .impl((c, a) -> Value.pointer(CType.VOID_PTR, Addresses.directMapAddress(mm(c, a.get(0)).pgd()))));

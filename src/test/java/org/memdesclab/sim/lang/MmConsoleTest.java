@@ -71,6 +71,13 @@ class MmConsoleTest {
     }
 
     @Test
+    void labVmasPrintsTheMapsLines() {
+        assertEquals(List.of("7ffff7ffc000-7ffff7ffe000 r--s 00000000 00:00 0    log    vm_area_struct 0xffff888100c000c0",
+                "7ffff7ffe000-7ffff7fff000 rw-p 00000000 00:00 0    vm_area_struct 0xffff888100c00000, anon_vma 0xffff888100e00000"),
+                prepared().exec("lab_vmas(mm)").output());
+    }
+
+    @Test
     void confusingAnMmWithAFolioIsACTypeError() {
         ExecResult r = prepared().exec("folio_put(mm)");
         assertEquals("error: incompatible pointer types passing 'struct mm_struct *' to parameter of type 'struct folio *'", r.output().get(0));
@@ -98,7 +105,7 @@ class MmConsoleTest {
     @Test
     void helpDescribesEveryNewFunctionWithItsPrototype() {
         Console c = prepared();
-        for (String fn : List.of("mm_alloc", "mmput", "dup_mm", "lab_mmap", "do_munmap", "find_vma", "handle_mm_fault", "lab_page_walk",
+        for (String fn : List.of("mm_alloc", "mmput", "dup_mm", "lab_mmap", "do_munmap", "find_vma", "handle_mm_fault", "lab_page_walk", "lab_vmas",
                 "virt_to_ptdesc", "page_ptdesc", "ptdesc_page", "PageTable", "lab_create_file", "filemap_add_folio", "filemap_get_folio",
                 "folio_mapping", "folio_mark_dirty", "set_page_dirty", "folio_clear_dirty_for_io", "folio_start_writeback",
                 "folio_end_writeback", "truncate_inode_pages", "folio_add_lru", "folio_activate", "lab_reclaim",

@@ -45,6 +45,15 @@ public final class Store {
 
     // ------------------------------------------------------------------ journal
 
+    /** output_text is VARCHAR(32000); the output is for the record only (replay reruns the statement). */
+    static final int OUTPUT_COLUMN = 32_000;
+
+    static String fitColumn(String text) {
+        if (text.length() <= OUTPUT_COLUMN) return text;
+        String cut = "\n[output cut to fit the journal]";
+        return text.substring(0, OUTPUT_COLUMN - cut.length()) + cut;
+    }
+
     /** Appends one row with the next sequence number and returns it. Callers serialise per (learner, lesson). */
     public JournalEntry append(String learner, String lesson, JournalEntry.Kind kind, String statement, int target, boolean ok,
                                List<String> output) {
@@ -69,7 +78,7 @@ public final class Store {
                 if (statement == null) ps.setNull(5, Types.VARCHAR); else ps.setString(5, statement);
                 ps.setInt(6, target);
                 ps.setBoolean(7, ok);
-                ps.setString(8, String.join("\n", output));
+                ps.setString(8, fitColumn(String.join("\n", output)));
                 ps.setTimestamp(9, Timestamp.from(at));
                 ps.executeUpdate();
             }

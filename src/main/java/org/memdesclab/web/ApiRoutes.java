@@ -41,7 +41,30 @@ final class ApiRoutes {
             error(ctx, 404, "no lesson '" + ctx.pathParam("lesson") + "'");
             return;
         }
-        ctx.json(labs.withLab(Learners.of(ctx), l, lab -> LabModels.stateJson(l, lab)));
+        String learner = Learners.of(ctx);
+        ctx.json(labs.withLab(learner, l, lab -> {
+            Map<String, Object> out = LabModels.stateJson(l, lab);
+            out.put("steps", stepsJson(labs.steps(lab, learner)));
+            return out;
+        }));
+    }
+
+    /** Each step's progress, so a script can follow a learner through a lesson as the page does. */
+    static List<Map<String, Object>> stepsJson(List<LabService.StepStatus> steps) {
+        List<Map<String, Object>> out = new java.util.ArrayList<>();
+        for (LabService.StepStatus s : steps) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("id", s.step().id());
+            row.put("title", s.step().title());
+            row.put("completed", s.progress().completed());
+            row.put("current", s.current());
+            row.put("hintsRevealed", s.progress().hintsRevealed());
+            row.put("solutionRevealed", s.progress().solutionRevealed());
+            row.put("attempts", s.progress().attempts());
+            if (s.goal() != null && !s.goal().met()) row.put("reason", s.goal().reason());
+            out.add(row);
+        }
+        return out;
     }
 
     private void exec(Context ctx) {

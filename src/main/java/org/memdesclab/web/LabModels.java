@@ -93,7 +93,7 @@ public final class LabModels {
 
     static String configText(MachineConfig c) {
         return c.pages() + " pages (" + humanBytes(4096L * c.pages()) + ") · " + c.cpus() + " CPU" + (c.cpus() == 1 ? "" : "s")
-                + " · per-CPU lists " + (c.pcp() ? "on" : "off") + " · " + profileText(c.profile());
+                + " · per-CPU lists " + (c.pcp() ? "on" : "off") + (c.slabNomerge() ? " · slab_nomerge" : "") + " · " + profileText(c.profile());
     }
 
     /** Which kernel profile the machine runs, as the lab header says it. */
@@ -114,7 +114,7 @@ public final class LabModels {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("lesson", lesson.id());
         out.put("config", Map.of("pages", c.pages(), "cpus", c.cpus(), "pcp", c.pcp(), "profile", c.profile(),
-                "reserved", List.copyOf(c.reserved())));
+                "reserved", List.copyOf(c.reserved()), "slabNomerge", c.slabNomerge()));
         out.put("position", lab.timeline().position());
         out.put("statements", lab.timeline().statements().subList(0, lab.timeline().position()));
         List<Map<String, Object>> fl = new ArrayList<>();

@@ -100,7 +100,8 @@ final class LabRoutes {
             int cpus = Integer.parseInt(ctx.formParamAsClass("cpus", String.class).getOrDefault("4").strip());
             if (pages > SANDBOX_MAX_PAGES) throw new IllegalArgumentException("the sandbox takes at most " + SANDBOX_MAX_PAGES + " pages");
             c = MachineConfig.withPages(pages).withCpus(cpus).withPcp(ctx.formParam("pcp") != null)
-                    .withProfile(ctx.formParamAsClass("profile", String.class).getOrDefault("6.18"));
+                    .withProfile(ctx.formParamAsClass("profile", String.class).getOrDefault("6.18"))
+                    .withSlabNomerge(ctx.formParam("slab_nomerge") != null);
         } catch (IllegalArgumentException e) {
             String msg = e instanceof NumberFormatException ? "pages and CPUs must be whole numbers" : e.getMessage();
             ctx.redirect("/?error=" + java.net.URLEncoder.encode(msg, java.nio.charset.StandardCharsets.UTF_8) + "#sandbox");

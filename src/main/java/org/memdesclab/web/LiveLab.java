@@ -66,7 +66,7 @@ public final class LiveLab {
 
     private Ran run(String statement) {
         var r = console.exec(statement);
-        Ran x = new Ran(statement, r.ok(), List.copyOf(r.output()), List.copyOf(r.trace()), List.copyOf(r.notes()));
+        Ran x = new Ran(statement, r.ok(), List.copyOf(OutputLimit.cap(r.output())), List.copyOf(r.trace()), List.copyOf(r.notes()));
         ran.add(x);
         return x;
     }

@@ -3,7 +3,6 @@ package org.memdesclab.web;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.TreeSet;
 import org.memdesclab.sim.MachineConfig;
 import org.memdesclab.store.JournalEntry;
 
@@ -62,26 +61,39 @@ public final class Timeline {
 
     public boolean canRedo() { return position < statements.size(); }
 
-    /** "pages=64 cpus=4 pcp=0 profile=6.18": the sandbox configuration as the journal stores it. */
+    /**
+     * "pages=64 cpus=4 pcp=0 profile=6.18": the sandbox configuration as the journal stores it
+     * (" slab_nomerge=1" is added only when set, so rows written before the option existed read the same).
+     */
     public static String formatConfig(MachineConfig c) {
-        return "pages=" + c.pages() + " cpus=" + c.cpus() + " pcp=" + (c.pcp() ? 1 : 0) + " profile=" + c.profile();
+        return "pages=" + c.pages() + " cpus=" + c.cpus() + " pcp=" + (c.pcp() ? 1 : 0) + " profile=" + c.profile()
+                + (c.slabNomerge() ? " slab_nomerge=1" : "");
     }
 
+    /** The inverse of {@link #formatConfig}; the order of the parts does not matter. */
     public static MachineConfig parseConfig(String s) {
-        MachineConfig c = MachineConfig.defaults();
+        MachineConfig d = MachineConfig.defaults();
+        int pages = d.pages();
+        int cpus = d.cpus();
+        boolean pcp = d.pcp();
+        boolean nomerge = d.slabNomerge();
+        String profile = d.profile();
         for (String part : s.trim().split("\\s+")) {
             int eq = part.indexOf('=');
             if (eq < 0) continue;
             String k = part.substring(0, eq).toLowerCase(Locale.ROOT);
             String v = part.substring(eq + 1);
-            c = switch (k) {
-                case "pages" -> new MachineConfig(Integer.parseInt(v), c.cpus(), c.pcp(), c.pcpBatch(), c.pcpHigh(), new TreeSet<>(), c.profile());
-                case "cpus" -> c.withCpus(Integer.parseInt(v));
-                case "pcp" -> c.withPcp(v.equals("1") || v.equalsIgnoreCase("true"));
-                case "profile" -> c.withProfile(v);
-                default -> c;
-            };
+            switch (k) {
+                case "pages" -> pages = Integer.parseInt(v);
+                case "cpus" -> cpus = Integer.parseInt(v);
+                case "pcp" -> pcp = truthy(v);
+                case "profile" -> profile = v;
+                case "slab_nomerge" -> nomerge = truthy(v);
+                default -> { }
+            }
         }
-        return c;
+        return MachineConfig.withPages(pages).withCpus(cpus).withPcp(pcp).withProfile(profile).withSlabNomerge(nomerge);
     }
+
+    private static boolean truthy(String v) { return v.equals("1") || v.equalsIgnoreCase("true"); }
 }

@@ -117,4 +117,20 @@ class ApiTest {
         assertEquals("PAGE", json(a.get("/api/v1/labs/sandbox").body()).get("owners").get(0).asText());
         assertEquals("FREE_HEAD", json(b.get("/api/v1/labs/sandbox").body()).get("owners").get(0).asText());
     }
+
+    @Test
+    void stateFollowsTheStepsOfALesson() {
+        var c = server.client();
+        var lesson = LessonWiring.builtIn().catalog().find("first-folio").orElseThrow();
+        JsonNode steps = json(c.get("/api/v1/labs/first-folio").body()).get("steps");
+        assertEquals(lesson.steps().size(), steps.size());
+        assertEquals(lesson.steps().get(0).id(), steps.get(0).get("id").asText());
+        assertEquals(false, steps.get(0).get("completed").asBoolean());
+        assertEquals(true, steps.get(0).get("current").asBoolean());
+        for (String st : lesson.steps().get(0).solution()) c.exec("first-folio", st);
+        steps = json(c.get("/api/v1/labs/first-folio").body()).get("steps");
+        assertEquals(true, steps.get(0).get("completed").asBoolean(), steps.toString());
+        assertEquals(true, steps.get(1).get("current").asBoolean(), steps.toString());
+        assertTrue(steps.get(0).get("attempts").asInt() >= 1, steps.toString());
+    }
 }

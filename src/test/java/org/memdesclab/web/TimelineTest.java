@@ -67,4 +67,21 @@ class TimelineTest {
         assertTrue(t.config().pcp());
         assertEquals("pages=1024 cpus=2 pcp=1 profile=6.18", Timeline.formatConfig(t.config()));
     }
+
+    @Test
+    void aSandboxConfigurationSurvivesTheJournalInEveryCombination() {
+        for (String profile : List.of("6.18", "5.15", "memdesc", "memdesc2")) {
+            for (boolean pcp : new boolean[] {false, true}) {
+                for (boolean nomerge : new boolean[] {false, true}) {
+                    MachineConfig c = MachineConfig.withPages(100).withCpus(3).withPcp(pcp).withProfile(profile)
+                            .withSlabNomerge(nomerge);
+                    assertEquals(c, Timeline.parseConfig(Timeline.formatConfig(c)), Timeline.formatConfig(c));
+                }
+            }
+        }
+        assertEquals(MachineConfig.withPages(100).withSlabNomerge(true),
+                Timeline.parseConfig("slab_nomerge=1 pages=100"), "the order of the parts does not matter");
+        assertEquals("pages=64 cpus=4 pcp=0 profile=6.18", Timeline.formatConfig(MachineConfig.defaults()),
+                "rows written before slab_nomerge existed read the same");
+    }
 }

@@ -58,7 +58,7 @@ public final class Zsmalloc implements WordStore {
         final int size;
         final int pagesPerZspage;
         final int objsPerZspage;
-        final List<List<Zspage>> lists = new ArrayList<>();
+        final List<ZspageList> lists = new ArrayList<>();
         long objsAllocated;
         long objsInuse;
 
@@ -67,7 +67,7 @@ public final class Zsmalloc implements WordStore {
             this.size = size;
             this.pagesPerZspage = pages;
             this.objsPerZspage = objs;
-            for (int i = 0; i < NR_FULLNESS_GROUPS; i++) lists.add(new ArrayList<>());
+            for (int i = 0; i < NR_FULLNESS_GROUPS; i++) lists.add(new ZspageList());
         }
 
         public int index() { return index; }
@@ -81,11 +81,77 @@ public final class Zsmalloc implements WordStore {
         public boolean huge() { return pagesPerZspage == 1 && objsPerZspage == 1; }
 
         /** The zspages of fullness group fg, list head first. */
-        public List<Zspage> group(int fg) { return List.copyOf(lists.get(fg)); }
+        public List<Zspage> group(int fg) { return lists.get(fg).toList(); }
 
         public long objsAllocated() { return objsAllocated; }
 
         public long objsInuse() { return objsInuse; }
+    }
+
+    /**
+     * A fullness list, linked through the zspages themselves as the kernel's list_head is, so adding at the
+     * head, unlinking and finding a neighbour are O(1) (an ArrayList made building many zspages quadratic).
+     */
+    static final class ZspageList implements Iterable<Zspage> {
+        private Zspage first;
+        private Zspage last;
+        private int size;
+
+        boolean isEmpty() { return size == 0; }
+
+        int size() { return size; }
+
+        Zspage first() { return first; }
+
+        void addFirst(Zspage z) {
+            z.listPrev = null;
+            z.listNext = first;
+            if (first != null) first.listPrev = z; else last = z;
+            first = z;
+            size++;
+        }
+
+        void addLast(Zspage z) {
+            z.listNext = null;
+            z.listPrev = last;
+            if (last != null) last.listNext = z; else first = z;
+            last = z;
+            size++;
+        }
+
+        /** Unlinks z; a zspage that is not on this list (isolated for compaction) is left alone. */
+        void remove(Zspage z) {
+            if (z.listPrev == null && z.listNext == null && first != z) return;
+            if (z.listPrev != null) z.listPrev.listNext = z.listNext; else first = z.listNext;
+            if (z.listNext != null) z.listNext.listPrev = z.listPrev; else last = z.listPrev;
+            z.listPrev = null;
+            z.listNext = null;
+            size--;
+        }
+
+        List<Zspage> toList() {
+            List<Zspage> out = new ArrayList<>(size);
+            for (Zspage z : this) out.add(z);
+            return out;
+        }
+
+        @Override
+        public java.util.Iterator<Zspage> iterator() {
+            return new java.util.Iterator<>() {
+                private Zspage at = first;
+
+                @Override
+                public boolean hasNext() { return at != null; }
+
+                @Override
+                public Zspage next() {
+                    if (at == null) throw new java.util.NoSuchElementException();
+                    Zspage z = at;
+                    at = at.listNext;
+                    return z;
+                }
+            };
+        }
     }
 
     /** One struct zspage: its descriptor lives in a slab object at {@link #address()}. */
@@ -95,6 +161,9 @@ public final class Zsmalloc implements WordStore {
         final int classIdx;
         final long[] pfns;
         final boolean huge;
+        /** Neighbours on the class's fullness list (zspage->list); null at either end. */
+        Zspage listPrev;
+        Zspage listNext;
         int fullness;
         int inuse;
         int freeobj;
@@ -205,7 +274,7 @@ public final class Zsmalloc implements WordStore {
                     c.objsAllocated = sc.objsAllocated;
                     c.objsInuse = sc.objsInuse;
                     for (int fg = 0; fg < NR_FULLNESS_GROUPS; fg++) {
-                        for (Zspage z : sc.lists.get(fg)) c.lists.get(fg).add(zmap.get(z));
+                        for (Zspage z : sc.lists.get(fg)) c.lists.get(fg).addLast(zmap.get(z));
                     }
                     cmap.put(sc, c);
                 }
@@ -415,7 +484,7 @@ public final class Zsmalloc implements WordStore {
     }
 
     private static void insertZspage(SizeClass c, Zspage z, int fg) {
-        c.lists.get(fg).add(0, z);
+        c.lists.get(fg).addFirst(z);
         z.fullness = fg;
     }
 
@@ -483,7 +552,7 @@ public final class Zsmalloc implements WordStore {
     /** find_get_zspage(): the first zspage of the fullest non-full group, 99 % down to 0 %. */
     private static Zspage findGetZspage(SizeClass c) {
         for (int fg = ZS_INUSE_RATIO_99; fg >= ZS_INUSE_RATIO_0; fg--) {
-            if (!c.lists.get(fg).isEmpty()) return c.lists.get(fg).get(0);
+            if (!c.lists.get(fg).isEmpty()) return c.lists.get(fg).first();
         }
         return null;
     }
@@ -706,9 +775,10 @@ public final class Zsmalloc implements WordStore {
     /** isolate_src_zspage / isolate_dst_zspage: the first zspage of the first non-empty group in the scan. */
     private static Zspage isolate(SizeClass c, int from, int to, int step) {
         for (int fg = from; step > 0 ? fg <= to : fg >= to; fg += step) {
-            List<Zspage> l = c.lists.get(fg);
+            ZspageList l = c.lists.get(fg);
             if (!l.isEmpty()) {
-                Zspage z = l.remove(0);
+                Zspage z = l.first();
+                l.remove(z);
                 return z;
             }
         }
@@ -828,11 +898,9 @@ public final class Zsmalloc implements WordStore {
         Pool p = poolAt(poolOfZspage(z));
         SizeClass c = p.classes[z.classIdx];
         long bits = (z.huge ? 1 : 0) | ((long) z.fullness << 1) | ((long) z.classIdx << 5) | ((long) ZSPAGE_MAGIC << 14);
-        List<Zspage> l = c.lists.get(z.fullness);
-        int j = l.indexOf(z);
         long head = p.address() + (c.index + 1) * CLASS_STRIDE + FULLNESS_LIST_OFFSET + 16L * z.fullness;
-        long next = j >= 0 && j + 1 < l.size() ? l.get(j + 1).addr + 24 : head;
-        long prev = j > 0 ? l.get(j - 1).addr + 24 : head;
+        long next = z.listNext != null ? z.listNext.addr + 24 : head;
+        long prev = z.listPrev != null ? z.listPrev.addr + 24 : head;
         return switch (off) {
             case 0 -> bits | ((long) z.inuse << 32);
             case 8 -> z.freeobj & 0xffffffffL;
@@ -938,6 +1006,18 @@ public final class Zsmalloc implements WordStore {
             for (SizeClass c : distinctClasses(p)) {
                 long allocated = 0, used = 0;
                 for (int fg = 0; fg < NR_FULLNESS_GROUPS; fg++) {
+                    int counted = 0;
+                    for (Zspage z : c.lists.get(fg)) {
+                        if (++counted > c.lists.get(fg).size()) break; // a cycle: reported below
+                        if (z.listNext != null && z.listNext.listPrev != z) {
+                            problems.add(String.format("%s class %d fullness list %d: broken link after 0x%016x", p.name, c.index, fg, z.addr));
+                        }
+                    }
+                    if (counted != c.lists.get(fg).size()) {
+                        problems.add(String.format("%s class %d fullness list %d: %d zspages linked, size says %d", p.name, c.index,
+                                fg, counted, c.lists.get(fg).size()));
+                        continue;
+                    }
                     for (Zspage z : c.lists.get(fg)) {
                         zspagesOnLists++;
                         String where = String.format("%s class %d zspage 0x%016x", p.name, c.index, z.addr);

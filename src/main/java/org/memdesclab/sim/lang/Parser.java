@@ -123,7 +123,9 @@ final class Parser {
     private Stmt assignment(Expr target, Expr value) {
         if (target instanceof Ident id) return new Assign(id.name(), value);
         if (target instanceof Member || target instanceof Deref || target instanceof Index) {
-            throw KernelError.error("the lab's struct pages are read-only from the console; use the kernel's functions");
+            String what = target instanceof Member m ? "the field " + m.path().replace("\u0000", "") : "memory through a pointer";
+            throw KernelError.error("cannot assign to " + what + ": the console writes no kernel memory (struct page, "
+                    + "struct slab, kmem_cache, ...); change it through the kernel's functions");
         }
         throw KernelError.error("expression is not assignable");
     }

@@ -176,6 +176,18 @@
     prose.scrollTop = Math.max(0, top - 16);
   }
 
+  // A new hint takes the focus (screen readers read it) without scrolling the window: the hint opens
+  // just above the button that asked for it. Only the prose column moves, and only if the hint is outside it.
+  function revealHint(hint) {
+    hint.focus({ preventScroll: true });
+    const prose = document.querySelector('.prose');
+    if (!prose || prose.scrollHeight <= prose.clientHeight) return;
+    const box = prose.getBoundingClientRect();
+    const r = hint.getBoundingClientRect();
+    if (r.top < box.top) prose.scrollTop -= box.top - r.top + 16;
+    else if (r.bottom > box.bottom) prose.scrollTop += r.bottom - box.bottom + 16;
+  }
+
   // ------------------------------------------------------------------ after every swap
   let focusedId = null;
   let trigger = null;
@@ -193,7 +205,7 @@
     const lost = !document.activeElement || document.activeElement === body;
     if (trigger && trigger.id && trigger.id.startsWith('hint-btn-')) {
       const hints = document.querySelectorAll('#steps .hint');
-      if (hints.length) { hints[hints.length - 1].focus(); return; }
+      if (hints.length) { revealHint(hints[hints.length - 1]); return; }
     }
     if (lost && focusedId && $(focusedId)) $(focusedId).focus();
   });

@@ -32,8 +32,23 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Read lessons from this folder instead of the jar, reloading them when they change (for authors).")
     Path content;
 
+    @Option(names = "--idle", defaultValue = "10", paramLabel = "MINUTES",
+            description = "A learner's machine unused this long leaves memory; it is rebuilt from the journal when they come back "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int idleMinutes;
+
+    @Option(names = "--max-machines", defaultValue = "5000", paramLabel = "N",
+            description = "At most N live machines in memory; the least recently used leaves first, nothing saved is lost "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int maxMachines;
+
     @Override
     public Integer call() {
+        if (idleMinutes < 1 || maxMachines < 1) {
+            System.err.println("memdesc-lab serve: " + (idleMinutes < 1 ? "--idle must be at least 1 minute, not " + idleMinutes
+                    : "--max-machines must be at least 1, not " + maxMachines));
+            return 2;
+        }
         HikariDataSource ds = null;
         App app;
         try {
@@ -46,7 +61,9 @@ public final class ServeCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--content " + content + " is not a folder");
             }
             ds = Database.pool(url);
-            app = App.start(ds, port, App.Options.defaults().withLessons(LessonWiring.standard(content)));
+            app = App.start(ds, port, App.Options.defaults().withLessons(LessonWiring.standard(content))
+                    .withLimits(App.Options.defaults().maxLivePages(), java.time.Duration.ofMinutes(idleMinutes))
+                    .withMaxMachines(maxMachines));
         } catch (Exception e) {
             System.err.println("memdesc-lab serve: could not start: " + rootMessage(e));
             if (String.valueOf(rootMessage(e)).contains("locked")) {

@@ -57,6 +57,7 @@ public final class App implements AutoCloseable {
         String htmx = "/webjars/htmx.org/" + htmxVersion() + "/dist/htmx.min.js";
         LabRoutes lab = new LabRoutes(labs, htmx);
         ApiRoutes api = new ApiRoutes(labs);
+        Metrics metrics = new Metrics(labs, options.clock());
         Javalin j = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.fileRenderer(new ThymeleafRenderer(ThymeleafRenderer.engine()));
@@ -68,6 +69,8 @@ public final class App implements AutoCloseable {
                 sf.headers = Map.of("Cache-Control", "max-age=300");
             });
             config.routes.get("/healthz", ctx -> ctx.result("ok"));
+            config.routes.get("/metrics", metrics::serve);
+            config.requestLogger.http(metrics::request);
             config.routes.before("/", learners::identify);
             config.routes.before("/sandbox", learners::identify);
             config.routes.before("/labs/*", learners::identify);

@@ -59,6 +59,8 @@ public final class LabService {
     private final LongAdder evictedCap = new LongAdder();
     private final LongAdder rebuilds = new LongAdder();
     private final LongAdder stale = new LongAdder();
+    private final LongAdder statements = new LongAdder();
+    private volatile Runnable onStatement = () -> { };
 
     public LabService(Store store, LessonWiring wiring, long maxLivePages, Duration idle) {
         this(store, wiring, maxLivePages, Integer.MAX_VALUE, idle, Clock.systemUTC());
@@ -167,6 +169,12 @@ public final class LabService {
         return new Evictions(evictedIdle.sum(), evictedPages.sum(), evictedCap.sum(), rebuilds.sum(), stale.sum());
     }
 
+    /** Statements run (and journaled) since start. */
+    public long statements() { return statements.sum(); }
+
+    /** Called after each statement is journaled (the metrics count their rate). */
+    void onStatement(Runnable r) { onStatement = r; }
+
     /** Remembers the journal row just written as the one this learner's live lab reflects. */
     private void applied(String learner, LiveLab lab, JournalEntry row) {
         Live live = cache.getIfPresent(new Key(learner, lab.lesson().id()));
@@ -177,6 +185,8 @@ public final class LabService {
     public LiveLab.Ran exec(LiveLab lab, String learner, String statement) {
         LiveLab.Ran r = lab.exec(statement);
         applied(learner, lab, store.append(learner, lab.lesson().id(), JournalEntry.Kind.STATEMENT, statement, 0, r.ok(), r.output()));
+        statements.increment();
+        onStatement.run();
         countAttempt(lab, learner);
         return r;
     }

@@ -61,4 +61,15 @@ class StoreDatabasesTest {
             assertEquals(List.of(), s.journal("nobody", "sandbox"));
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void anUnsupportedDatabaseUrlIsRefusedWithAClearMessage() {
+        for (String url : new String[] {"mysql://db/lab", "jdbc:mysql://db/lab", "", "postgresql://db/lab"}) {
+            var e = assertThrows(IllegalArgumentException.class, () -> Database.pool(url));
+            assertTrue(e.getMessage().startsWith("the database URL must start with jdbc:postgresql:// or jdbc:h2: (got '" + url + "')"),
+                    e.getMessage());
+        }
+        assertTrue(Database.isSupported("jdbc:postgresql://localhost:5432/lab"));
+        assertTrue(Database.isSupported(Database.h2Url(dir)));
+    }
 }

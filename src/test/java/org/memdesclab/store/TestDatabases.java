@@ -2,7 +2,6 @@ package org.memdesclab.store;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -35,8 +34,12 @@ public enum TestDatabases {
                 s.execute("CREATE DATABASE " + name);
             }
             return postgres.getJdbcUrl("postgres", name);
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not start embedded PostgreSQL", e);
+        } catch (IOException | RuntimeException e) {
+            // PostgreSQL refuses to run as root; zonky then needs `unshare -U` (util-linux) and user namespaces
+            throw new IllegalStateException("could not start embedded PostgreSQL"
+                    + ("root".equals(System.getProperty("user.name"))
+                            ? " as root: it runs initdb and postgres in a user namespace (unshare -U), so user namespaces must be enabled"
+                            : "") + ": " + e.getMessage(), e);
         } catch (SQLException e) {
             throw new IllegalStateException("could not create a test database", e);
         }

@@ -42,11 +42,24 @@ public final class ServeCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int maxMachines;
 
+    @Option(names = "--backup-dir", paramLabel = "DIR",
+            description = "Back up the embedded H2 database into DIR while serving (a zip per backup, named by UTC time). "
+                    + "Not with --db: back up PostgreSQL with pg_dump.")
+    Path backupDir;
+
+    @Option(names = "--backup-every", defaultValue = "60", paramLabel = "MINUTES",
+            description = "Minutes between backups with --backup-dir (default: ${DEFAULT-VALUE}).")
+    int backupMinutes;
+
     @Override
     public Integer call() {
-        if (idleMinutes < 1 || maxMachines < 1) {
-            System.err.println("memdesc-lab serve: " + (idleMinutes < 1 ? "--idle must be at least 1 minute, not " + idleMinutes
-                    : "--max-machines must be at least 1, not " + maxMachines));
+        String bad = idleMinutes < 1 ? "--idle must be at least 1 minute, not " + idleMinutes
+                : maxMachines < 1 ? "--max-machines must be at least 1, not " + maxMachines
+                : backupMinutes < 1 ? "--backup-every must be at least 1 minute, not " + backupMinutes
+                : backupDir != null && db != null ? "--backup-dir backs up the embedded H2 database; with --db, back up PostgreSQL with pg_dump"
+                : null;
+        if (bad != null) {
+            System.err.println("memdesc-lab serve: " + bad);
             return 2;
         }
         HikariDataSource ds = null;
@@ -75,6 +88,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         HikariDataSource pool = ds;
         System.out.println("Memdesc Lab is running on http://localhost:" + app.port() + "/  (Ctrl+C stops it)");
+        if (backupDir != null) scheduleBackups(pool, Database.h2Url(data));
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();
@@ -87,6 +101,24 @@ public final class ServeCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** Online H2 backups on a daemon thread; a failed backup is reported and the next one still runs. */
+    private void scheduleBackups(HikariDataSource pool, String url) {
+        var timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "memdesc-lab-backup");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleAtFixedRate(() -> {
+            try {
+                System.out.println("Backed up the database to "
+                        + org.memdesclab.store.Backup.h2(pool, url, backupDir, java.time.Instant.now()));
+            } catch (RuntimeException e) {
+                System.err.println("memdesc-lab serve: backup failed: " + rootMessage(e));
+            }
+        }, backupMinutes, backupMinutes, java.util.concurrent.TimeUnit.MINUTES);
+        System.out.println("Backing up the database to " + backupDir.toAbsolutePath() + " every " + backupMinutes + " minutes");
     }
 
     private static String rootMessage(Throwable e) {

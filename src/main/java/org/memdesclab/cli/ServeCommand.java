@@ -42,6 +42,11 @@ public final class ServeCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int maxMachines;
 
+    @Option(names = "--max-pages", defaultValue = "8388608", paramLabel = "N",
+            description = "At most N simulated pages in live machines, all learners together (about 64 bytes of heap each; "
+                    + "default: ${DEFAULT-VALUE}, 8 Mi).")
+    long maxPages;
+
     @Option(names = "--backup-dir", paramLabel = "DIR",
             description = "Back up the embedded H2 database into DIR while serving (a zip per backup, named by UTC time). "
                     + "Not with --db: back up PostgreSQL with pg_dump.")
@@ -55,6 +60,7 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() {
         String bad = idleMinutes < 1 ? "--idle must be at least 1 minute, not " + idleMinutes
                 : maxMachines < 1 ? "--max-machines must be at least 1, not " + maxMachines
+                : maxPages < 1024 ? "--max-pages must be at least 1024, not " + maxPages
                 : backupMinutes < 1 ? "--backup-every must be at least 1 minute, not " + backupMinutes
                 : backupDir != null && db != null ? "--backup-dir backs up the embedded H2 database; with --db, back up PostgreSQL with pg_dump"
                 : null;
@@ -75,7 +81,7 @@ public final class ServeCommand implements Callable<Integer> {
             }
             ds = Database.pool(url);
             app = App.start(ds, port, App.Options.defaults().withLessons(LessonWiring.standard(content))
-                    .withLimits(App.Options.defaults().maxLivePages(), java.time.Duration.ofMinutes(idleMinutes))
+                    .withLimits(maxPages, java.time.Duration.ofMinutes(idleMinutes))
                     .withMaxMachines(maxMachines));
         } catch (Exception e) {
             System.err.println("memdesc-lab serve: could not start: " + rootMessage(e));

@@ -43,8 +43,8 @@ public final class ServeCommand implements Callable<Integer> {
     int maxMachines;
 
     @Option(names = "--max-pages", defaultValue = "8388608", paramLabel = "N",
-            description = "At most N simulated pages in live machines, all learners together (about 64 bytes of heap each; "
-                    + "default: ${DEFAULT-VALUE}, 8 Mi).")
+            description = "Live machines together weigh at most N: each its simulated pages plus 1,024; one unit is about 64 bytes "
+                    + "of heap (default: ${DEFAULT-VALUE}, 8 Mi, about 512 MB).")
     long maxPages;
 
     @Option(names = "--backup-dir", paramLabel = "DIR",

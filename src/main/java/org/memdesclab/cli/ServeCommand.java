@@ -32,8 +32,42 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Read lessons from this folder instead of the jar, reloading them when they change (for authors).")
     Path content;
 
+    @Option(names = "--idle", defaultValue = "10", paramLabel = "MINUTES",
+            description = "A learner's machine unused this long leaves memory; it is rebuilt from the journal when they come back "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int idleMinutes;
+
+    @Option(names = "--max-machines", defaultValue = "5000", paramLabel = "N",
+            description = "At most N live machines in memory; the least recently used leaves first, nothing saved is lost "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int maxMachines;
+
+    @Option(names = "--max-pages", defaultValue = "8388608", paramLabel = "N",
+            description = "Live machines together weigh at most N: each its simulated pages plus 1,024; one unit is about 64 bytes "
+                    + "of heap (default: ${DEFAULT-VALUE}, 8 Mi, about 512 MB).")
+    long maxPages;
+
+    @Option(names = "--backup-dir", paramLabel = "DIR",
+            description = "Back up the embedded H2 database into DIR while serving (a zip per backup, named by UTC time). "
+                    + "Not with --db: back up PostgreSQL with pg_dump.")
+    Path backupDir;
+
+    @Option(names = "--backup-every", defaultValue = "60", paramLabel = "MINUTES",
+            description = "Minutes between backups with --backup-dir (default: ${DEFAULT-VALUE}).")
+    int backupMinutes;
+
     @Override
     public Integer call() {
+        String bad = idleMinutes < 1 ? "--idle must be at least 1 minute, not " + idleMinutes
+                : maxMachines < 1 ? "--max-machines must be at least 1, not " + maxMachines
+                : maxPages < 1024 ? "--max-pages must be at least 1024, not " + maxPages
+                : backupMinutes < 1 ? "--backup-every must be at least 1 minute, not " + backupMinutes
+                : backupDir != null && db != null ? "--backup-dir backs up the embedded H2 database; with --db, back up PostgreSQL with pg_dump"
+                : null;
+        if (bad != null) {
+            System.err.println("memdesc-lab serve: " + bad);
+            return 2;
+        }
         HikariDataSource ds = null;
         App app;
         try {
@@ -46,7 +80,9 @@ public final class ServeCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--content " + content + " is not a folder");
             }
             ds = Database.pool(url);
-            app = App.start(ds, port, App.Options.defaults().withLessons(LessonWiring.standard(content)));
+            app = App.start(ds, port, App.Options.defaults().withLessons(LessonWiring.standard(content))
+                    .withLimits(maxPages, java.time.Duration.ofMinutes(idleMinutes))
+                    .withMaxMachines(maxMachines));
         } catch (Exception e) {
             System.err.println("memdesc-lab serve: could not start: " + rootMessage(e));
             if (String.valueOf(rootMessage(e)).contains("locked")) {
@@ -58,6 +94,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         HikariDataSource pool = ds;
         System.out.println("Memdesc Lab is running on http://localhost:" + app.port() + "/  (Ctrl+C stops it)");
+        if (backupDir != null) scheduleBackups(pool, Database.h2Url(data));
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();
@@ -70,6 +107,24 @@ public final class ServeCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** Online H2 backups on a daemon thread; a failed backup is reported and the next one still runs. */
+    private void scheduleBackups(HikariDataSource pool, String url) {
+        var timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "memdesc-lab-backup");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleAtFixedRate(() -> {
+            try {
+                System.out.println("Backed up the database to "
+                        + org.memdesclab.store.Backup.h2(pool, url, backupDir, java.time.Instant.now()));
+            } catch (RuntimeException e) {
+                System.err.println("memdesc-lab serve: backup failed: " + rootMessage(e));
+            }
+        }, backupMinutes, backupMinutes, java.util.concurrent.TimeUnit.MINUTES);
+        System.out.println("Backing up the database to " + backupDir.toAbsolutePath() + " every " + backupMinutes + " minutes");
     }
 
     private static String rootMessage(Throwable e) {

@@ -6,7 +6,10 @@ import java.nio.file.Path;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
-/** Opens the connection pool (H2 file by default, PostgreSQL by URL) and migrates the schema. */
+/**
+ * Opens the connection pool (H2 file by default, PostgreSQL by URL) and migrates the schema. Both run the
+ * same Flyway migrations from classpath:db/migration, so the SQL there sticks to types both understand.
+ */
 public final class Database {
     private Database() {}
 
@@ -15,13 +18,26 @@ public final class Database {
         return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("memdesc-lab") + ";DB_CLOSE_ON_EXIT=FALSE";
     }
 
+    /**
+     * A connection pool for an H2 or PostgreSQL URL. Anything else is refused before a connection is tried,
+     * with a message that names the two accepted forms.
+     */
     public static HikariDataSource pool(String jdbcUrl) {
+        if (!isSupported(jdbcUrl)) {
+            throw new IllegalArgumentException("the database URL must start with jdbc:postgresql:// or jdbc:h2: (got '"
+                    + jdbcUrl + "'), e.g. jdbc:postgresql://db.example.org:5432/memdesc?user=lab&password=secret");
+        }
         HikariConfig c = new HikariConfig();
         c.setJdbcUrl(jdbcUrl);
         c.setMaximumPoolSize(8);
         c.setPoolName("memdesc-lab");
         c.setInitializationFailTimeout(1);
         return new HikariDataSource(c);
+    }
+
+    /** True for the URLs the lab runs on: an H2 database or a PostgreSQL server. */
+    public static boolean isSupported(String jdbcUrl) {
+        return jdbcUrl != null && (jdbcUrl.startsWith("jdbc:postgresql://") || jdbcUrl.startsWith("jdbc:h2:"));
     }
 
     /** Applies the Flyway migrations in classpath:db/migration (one set for H2 and PostgreSQL). */

@@ -88,6 +88,14 @@ public final class Store {
         }
     }
 
+    /** The sequence number of the learner's newest journal row in a lesson (0 when there is none). */
+    public int lastSeq(String learner, String lesson) {
+        return query("SELECT COALESCE(MAX(seq), 0) FROM journal WHERE learner_id = ? AND lesson_id = ?", ps -> {
+            ps.setString(1, learner);
+            ps.setString(2, lesson);
+        }, rs -> rs.getInt(1)).get(0);
+    }
+
     /** A learner's journal in one lesson, oldest first. */
     public List<JournalEntry> journal(String learner, String lesson) {
         return query("SELECT seq, kind, statement, target, ok, output_text, created_at FROM journal "

@@ -22,15 +22,21 @@ public final class App implements AutoCloseable {
     /**
      * @param maxLivePages live machines are bounded by their simulated pages: 8 Mi pages is 512 MiB of
      *                     struct pages (thousands of 64-page lesson machines, or eight 1 Mi-page sandboxes)
+     * @param idle         a machine unused this long leaves memory (default 10 minutes; its journal stays)
+     * @param maxMachines  at most this many live machines; the least recently used leaves first
      */
-    public record Options(LessonWiring lessons, long maxLivePages, Duration idle, Clock clock) {
+    public record Options(LessonWiring lessons, long maxLivePages, Duration idle, Clock clock, int maxMachines) {
         public static Options defaults() {
-            return new Options(LessonWiring.standard(null), 8L << 20, Duration.ofMinutes(30), Clock.systemUTC());
+            return new Options(LessonWiring.standard(null), 8L << 20, Duration.ofMinutes(10), Clock.systemUTC(), 5_000);
         }
 
-        public Options withLessons(LessonWiring l) { return new Options(l, maxLivePages, idle, clock); }
+        public Options withLessons(LessonWiring l) { return new Options(l, maxLivePages, idle, clock, maxMachines); }
 
-        public Options withLimits(long pages, Duration idleTime) { return new Options(lessons, pages, idleTime, clock); }
+        public Options withLimits(long pages, Duration idleTime) { return new Options(lessons, pages, idleTime, clock, maxMachines); }
+
+        public Options withMaxMachines(int n) { return new Options(lessons, maxLivePages, idle, clock, n); }
+
+        public Options withClock(Clock c) { return new Options(lessons, maxLivePages, idle, c, maxMachines); }
     }
 
     private final Javalin javalin;
@@ -45,11 +51,13 @@ public final class App implements AutoCloseable {
     public static App create(DataSource ds, Options options) {
         Database.migrate(ds);
         Store store = new Store(ds, options.clock());
-        LabService labs = new LabService(store, options.lessons(), options.maxLivePages(), options.idle());
+        LabService labs = new LabService(store, options.lessons(), options.maxLivePages(), options.maxMachines(), options.idle(),
+                options.clock());
         Learners learners = new Learners(store);
         String htmx = "/webjars/htmx.org/" + htmxVersion() + "/dist/htmx.min.js";
         LabRoutes lab = new LabRoutes(labs, htmx);
         ApiRoutes api = new ApiRoutes(labs);
+        Metrics metrics = new Metrics(labs, options.clock());
         Javalin j = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.fileRenderer(new ThymeleafRenderer(ThymeleafRenderer.engine()));
@@ -61,6 +69,8 @@ public final class App implements AutoCloseable {
                 sf.headers = Map.of("Cache-Control", "max-age=300");
             });
             config.routes.get("/healthz", ctx -> ctx.result("ok"));
+            config.routes.get("/metrics", metrics::serve);
+            config.requestLogger.http(metrics::request);
             config.routes.before("/", learners::identify);
             config.routes.before("/sandbox", learners::identify);
             config.routes.before("/labs/*", learners::identify);

@@ -2,11 +2,16 @@ package org.memdesclab.web;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.memdesclab.lesson.GoalResult;
 import org.memdesclab.lesson.Lesson;
@@ -16,32 +21,73 @@ import org.memdesclab.store.StepProgress;
 import org.memdesclab.store.Store;
 
 /**
- * Live machines per (learner, lesson) in a bounded cache with idle expiry, rebuilt from the journal
- * when missing. Every statement is journaled before the caller answers; a failed journal write drops
+ * Live machines per (learner, lesson) in a cache bounded by simulated pages and by a count of machines
+ * (least recently used leaves first), with idle expiry; a missing or stale machine is rebuilt from the
+ * journal. Eviction only drops memory: the journal and progress are never touched by it. Every statement is journaled before the caller answers; a failed journal write drops
  * the cached machine so the next request rebuilds it from what the journal really holds.
  */
 public final class LabService {
     private record Key(String learner, String lesson) {}
 
+    /**
+     * A live lab and the journal sequence number it reflects. Another instance on the same database may
+     * have appended since; a different number in the journal means this machine is stale and is rebuilt.
+     */
+    private static final class Live {
+        final LiveLab lab;
+        volatile int seq;
+
+        Live(LiveLab lab, int seq) {
+            this.lab = lab;
+            this.seq = seq;
+        }
+    }
+
     /** A step as the learner sees it now. */
     public record StepStatus(Step step, int index, StepProgress progress, boolean current, GoalResult goal) {}
 
+    /** How many labs left memory and why, and how many were rebuilt from the journal (for /metrics). */
+    public record Evictions(long idle, long pages, long cap, long rebuilds, long stale) {}
+
     private final Store store;
     private final LessonWiring wiring;
-    private final Cache<Key, LiveLab> cache;
+    private final Cache<Key, Live> cache;
+    private final int maxMachines;
     private final Object[] locks = new Object[256];
+    private final LongAdder evictedIdle = new LongAdder();
+    private final LongAdder evictedPages = new LongAdder();
+    private final LongAdder evictedCap = new LongAdder();
+    private final LongAdder rebuilds = new LongAdder();
+    private final LongAdder stale = new LongAdder();
+    private final LongAdder statements = new LongAdder();
+    private volatile Runnable onStatement = () -> { };
+
+    public LabService(Store store, LessonWiring wiring, long maxLivePages, Duration idle) {
+        this(store, wiring, maxLivePages, Integer.MAX_VALUE, idle, Clock.systemUTC());
+    }
 
     /**
      * @param maxLivePages bound of the cache, weighed in simulated pages (plus 1,024 per lab for the console
      *                     and timeline), so a few huge sandboxes cannot take the memory of thousands of small labs
+     * @param maxMachines  at most this many live labs; beyond it the least recently used leaves memory
      * @param idle         a lab not used for this long leaves memory (its journal stays; it is rebuilt on return)
+     * @param clock        time for idle expiry (tests pass a clock they move by hand)
      */
-    public LabService(Store store, LessonWiring wiring, long maxLivePages, Duration idle) {
+    public LabService(Store store, LessonWiring wiring, long maxLivePages, int maxMachines, Duration idle, Clock clock) {
+        if (maxMachines < 1) throw new IllegalArgumentException("the cap on live machines must be at least 1, not " + maxMachines);
         this.store = store;
         this.wiring = wiring;
+        this.maxMachines = maxMachines;
+        // The ticker reads the clock, so expiry follows a test's hand-moved clock too.
+        Ticker ticker = () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
         this.cache = Caffeine.newBuilder().maximumWeight(maxLivePages)
-                .<Key, LiveLab>weigher((k, lab) -> (int) Math.min(Integer.MAX_VALUE, lab.machine().nrPages() + 1024L))
-                .expireAfterAccess(idle).build();
+                .<Key, Live>weigher((k, live) -> (int) Math.min(Integer.MAX_VALUE, live.lab.machine().nrPages() + 1024L))
+                .expireAfterAccess(idle).ticker(ticker).executor(Runnable::run)
+                .removalListener((Key k, Live v, RemovalCause cause) -> {
+                    if (cause == RemovalCause.EXPIRED) evictedIdle.increment();
+                    else if (cause == RemovalCause.SIZE) evictedPages.increment();
+                })
+                .build();
         for (int i = 0; i < locks.length; i++) locks[i] = new Object();
     }
 
@@ -59,18 +105,28 @@ public final class LabService {
         return l;
     }
 
-    /** Runs {@code fn} on the learner's live lab under its lock, rebuilding the lab from the journal if needed. */
+    /**
+     * Runs {@code fn} on the learner's live lab under its lock, rebuilding the lab from the journal if it is
+     * not in memory or if the journal moved on without it (another instance served the learner meanwhile).
+     */
     public <T> T withLab(String learner, Lesson lesson, Function<LiveLab, T> fn) {
         Key key = new Key(learner, lesson.id());
         synchronized (locks[Math.floorMod(key.hashCode(), locks.length)]) {
-            LiveLab lab = cache.getIfPresent(key);
-            if (lab == null) {
-                lab = LiveLab.rebuild(lesson, store.journal(learner, lesson.id()));
-                cache.put(key, lab);
+            Live live = cache.getIfPresent(key);
+            if (live != null && live.seq != store.lastSeq(learner, lesson.id())) {
+                stale.increment();
+                live = null;
+            }
+            if (live == null) {
+                List<JournalEntry> journal = store.journal(learner, lesson.id());
+                live = new Live(LiveLab.rebuild(lesson, journal), journal.isEmpty() ? 0 : journal.get(journal.size() - 1).seq());
+                rebuilds.increment();
+                cache.put(key, live); // before fn, so exec/move can record the rows they write on it
             }
             try {
-                T out = fn.apply(lab);
-                cache.put(key, lab); // re-weigh: a sandbox may have changed size
+                T out = fn.apply(live.lab);
+                cache.put(key, live); // re-weigh: a sandbox may have changed size
+                capMachines();
                 return out;
             } catch (RuntimeException e) {
                 cache.invalidate(key);
@@ -79,18 +135,58 @@ public final class LabService {
         }
     }
 
+    /** Keeps at most maxMachines live labs by dropping the least recently used (their journals stay). */
+    private void capMachines() {
+        if (cache.estimatedSize() <= maxMachines) return;
+        cache.cleanUp();
+        long over = cache.estimatedSize() - maxMachines;
+        if (over <= 0) return;
+        var byAccess = cache.policy().expireAfterAccess().orElseThrow();
+        for (Key k : byAccess.oldest((int) over).keySet()) {
+            if (cache.asMap().remove(k) != null) evictedCap.increment();
+        }
+    }
+
     /** Drops every live machine (tests use it to prove rebuilding from the journal). */
     public void evictAll() { cache.invalidateAll(); }
+
+    /** Runs the cache's housekeeping now: idle labs past their time leave memory. */
+    public void expireIdle() { cache.cleanUp(); }
 
     public long liveLabs() {
         cache.cleanUp();
         return cache.estimatedSize();
     }
 
+    /** Simulated pages held by live labs (the weight the page bound counts, without the per-lab 1,024). */
+    public long livePages() {
+        long n = 0;
+        for (Live l : cache.asMap().values()) n += l.lab.machine().nrPages();
+        return n;
+    }
+
+    public Evictions evictions() {
+        return new Evictions(evictedIdle.sum(), evictedPages.sum(), evictedCap.sum(), rebuilds.sum(), stale.sum());
+    }
+
+    /** Statements run (and journaled) since start. */
+    public long statements() { return statements.sum(); }
+
+    /** Called after each statement is journaled (the metrics count their rate). */
+    void onStatement(Runnable r) { onStatement = r; }
+
+    /** Remembers the journal row just written as the one this learner's live lab reflects. */
+    private void applied(String learner, LiveLab lab, JournalEntry row) {
+        Live live = cache.getIfPresent(new Key(learner, lab.lesson().id()));
+        if (live != null && live.lab == lab) live.seq = row.seq();
+    }
+
     /** Runs a statement and journals it (call inside {@link #withLab}). */
     public LiveLab.Ran exec(LiveLab lab, String learner, String statement) {
         LiveLab.Ran r = lab.exec(statement);
-        store.append(learner, lab.lesson().id(), JournalEntry.Kind.STATEMENT, statement, 0, r.ok(), r.output());
+        applied(learner, lab, store.append(learner, lab.lesson().id(), JournalEntry.Kind.STATEMENT, statement, 0, r.ok(), r.output()));
+        statements.increment();
+        onStatement.run();
         countAttempt(lab, learner);
         return r;
     }
@@ -98,7 +194,7 @@ public final class LabService {
     /** Undo, redo, reset, goto or a new sandbox configuration, journaled (call inside {@link #withLab}). */
     public void move(LiveLab lab, String learner, JournalEntry.Kind kind, String statement, int target) {
         lab.move(kind, statement, target);
-        store.append(learner, lab.lesson().id(), kind, statement, target, true, List.of());
+        applied(learner, lab, store.append(learner, lab.lesson().id(), kind, statement, target, true, List.of()));
     }
 
     private void countAttempt(LiveLab lab, String learner) {

@@ -23,10 +23,17 @@ final class LabServer implements AutoCloseable {
 
     private LabServer(Path dir, LessonWiring lessons) { this(dir, App.Options.defaults().withLessons(lessons)); }
 
-    private LabServer(Path dir, App.Options options) {
+    private LabServer(Path dir, App.Options options) { this(dir, Database.h2Url(dir), options); }
+
+    private LabServer(Path dir, String jdbcUrl, App.Options options) {
         this.dir = dir;
-        this.ds = Database.pool(Database.h2Url(dir));
+        this.ds = Database.pool(jdbcUrl);
         this.app = App.start(ds, 0, options);
+    }
+
+    /** A server with the test catalog on any database (H2 or PostgreSQL) by JDBC URL. */
+    static LabServer onDatabase(Path dir, String jdbcUrl, App.Options options) {
+        return new LabServer(dir, jdbcUrl, options.withLessons(LessonWiring.builtIn()));
     }
 
     /** A server with the test catalog and the given limits on live machines. */
@@ -41,6 +48,15 @@ final class LabServer implements AutoCloseable {
     String base() { return "http://localhost:" + app.port(); }
 
     Client client() { return new Client(); }
+
+    /** A client that carries an existing learner's cookie (the same learner coming back, e.g. to another instance). */
+    Client client(String learner) {
+        Client c = new Client();
+        java.net.HttpCookie cookie = new java.net.HttpCookie(Learners.COOKIE, learner);
+        cookie.setPath("/");
+        c.cookies.getCookieStore().add(URI.create(base()), cookie);
+        return c;
+    }
 
     @Override
     public void close() {

@@ -92,4 +92,32 @@ class CapstoneLessonTest {
         assertEquals(Owner.SLAB, c.machine().owner(9));
         assertEquals(Owner.HEAD, c.machine().owner(20));
     }
+
+    @Test
+    void compactionEmptiesARowOfAnonymousPagesButWalksPastSlabsPageTablesAndBig() {
+        Console c = boot();
+        Step compact = null;
+        for (Step s : CAPSTONE.steps()) {
+            if (s.id().equals("compact")) { compact = s; break; }
+            for (String st : s.solution()) assertTrue(c.exec(st).ok(), s.id() + ": " + st);
+        }
+        assertTrue(compact != null, "the capstone has a compaction step");
+        assertEquals(CAPSTONE.steps().get(CAPSTONE.steps().size() - 1), compact, "compaction is the last step, after the clean-up");
+        List<String> sol = compact.solution();
+        for (String st : sol.subList(0, sol.indexOf("compact_zone(4)"))) assertTrue(c.exec(st).ok(), st);
+        Machine m = c.machine();
+        assertEquals(0, m.zone().nrFree(4), "the scattered anonymous pages leave no order-4 block");
+        assertEquals(Owner.ANON, m.owner(34), "anonymous pages sit in row 32-47");
+        assertEquals(Owner.PAGE_TABLE, m.owner(8), "the process's page tables land among the slabs");
+        ExecResult r = c.exec("compact_zone(4)");
+        assertTrue(r.output().get(0).startsWith("COMPACT_SUCCESS: migrated "), r.output().toString());
+        assertEquals(List.of(), c.machine().checkConsistency());
+        assertEquals(Owner.FREE_HEAD, m.owner(32));
+        assertEquals(4, m.zone().buddyOrder(32), "row 32-47 is one free order-4 block");
+        assertEquals(List.of("32"), c.exec("folio_pfn(folio_alloc(GFP_KERNEL, 4))").output());
+        List<String> stayed = c.exec("compact_zone(-1)").output();
+        for (String pfn : List.of("PFN 4: slab", "PFN 9: slab", "PFN 8: page table", "PFN 16: kernel page")) {
+            assertTrue(stayed.stream().anyMatch(l -> l.contains(pfn)), pfn + " in " + stayed);
+        }
+    }
 }

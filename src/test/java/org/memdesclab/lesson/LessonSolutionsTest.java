@@ -91,6 +91,31 @@ class LessonSolutionsTest {
         }));
     }
 
+    /**
+     * A varied question whose last statement only adds or multiplies a variable onto a fixed value
+     * ({@code PageAnon(p) + {{n}}}) varies the arithmetic, not what the machine does: the variable
+     * must change what the lab runs.
+     */
+    private static final java.util.regex.Pattern ARITHMETIC_WRAPPER =
+            java.util.regex.Pattern.compile("[*+]\\s*\\{\\{\\w+}}\\s*$|^\\s*\\{\\{\\w+}}\\s*[*+]");
+
+    @Test
+    void noVariedQuestionJustWrapsAFixedAnswerInArithmetic() {
+        assertTrue(ARITHMETIC_WRAPPER.matcher("PageAnon(pfn_to_page(4)) + {{n}}").find(), "the pattern catches a wrapper");
+        assertFalse(ARITHMETIC_WRAPPER.matcher("__free_page(pfn_to_page(33 + 4 * {{k}}))").find(), "and not a varied argument");
+        for (Lesson l : contentLessons()) {
+            for (Step s : l.steps()) {
+                for (Question q : s.questions()) {
+                    if (!q.varies()) continue;
+                    String[] lines = q.statement().split("\n");
+                    assertFalse(ARITHMETIC_WRAPPER.matcher(lines[lines.length - 1]).find(),
+                            l.id() + "/" + s.id() + "/" + q.id() + ": vary what the machine does, not arithmetic on a fixed answer: "
+                                    + lines[lines.length - 1]);
+                }
+            }
+        }
+    }
+
     /** Lesson Markdown is rendered with raw HTML escaped, so a tag an author typed would show as text. */
     private static final java.util.regex.Pattern ESCAPED_TAG =
             java.util.regex.Pattern.compile("&lt;/?(sup|sub|br|em|strong|b|i|a|p|span|div|code|kbd|var|ul|li|pre)\\b");

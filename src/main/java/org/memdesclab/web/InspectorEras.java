@@ -37,6 +37,9 @@ final class InspectorEras {
         boolean slab = o == Owner.SLAB && indexInCompound == 0;
         boolean tail1 = o == Owner.TAIL && indexInCompound == 1, tail2 = o == Owner.TAIL && indexInCompound == 2;
         boolean table = o == Owner.PAGE_TABLE;
+        if (o == Owner.NET_POOL && word >= 1 && word <= 5) {
+            return List.of(List.of("pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_frag_count").get(word - 1));
+        }
         return switch (word) {
             case 0 -> List.of("flags");
             case 1 -> List.of(o == Owner.TAIL ? "compound_head" : slab ? "slab_list.next" : table ? "_pt_pad_1" : "lru.next");

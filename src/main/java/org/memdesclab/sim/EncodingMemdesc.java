@@ -57,6 +57,9 @@ final class EncodingMemdesc implements PageEncoding {
                 if (desc != 0) {
                     typed = desc | ((mm.mapping(pfn) & 1) != 0 ? MEMDESC_ANON : MEMDESC_FILE);
                     order = 0;
+                } else if (m.memoryTypes().areaOfPfn(pfn) != null) {
+                    typed = misc(MISC_VMALLOC) | nodeZone; // vmalloc and kernel-stack pages: Misc subtype 3
+                    order = 0;
                 } else {
                     typed = misc(MISC_DRIVER) | nodeZone;
                     order = plainOrder(m, pfn);

@@ -134,6 +134,21 @@ class MemdescOwnersTest {
     }
 
     @Test
+    void vmallocPagesAreMiscVmallocWithoutADescriptor() {
+        Machine m = everyOwner("memdesc");
+        int vmalloc = 0;
+        for (long pfn = 0; pfn < m.nrPages(); pfn++) {
+            long w = m.profile().encoding().words(m, pfn)[0];
+            boolean inArea = m.memoryTypes().areaOfPfn(pfn) != null;
+            boolean miscVmalloc = (w & LayoutsMemdesc.TYPE_MASK) == LayoutsMemdesc.MEMDESC_MISC
+                    && ((w >>> LayoutsMemdesc.MISC_SUBTYPE_SHIFT) & 0x7f) == LayoutsMemdesc.MISC_VMALLOC;
+            assertEquals(inArea, miscVmalloc, "PFN " + pfn + ": " + Long.toHexString(w));
+            if (miscVmalloc) vmalloc++;
+        }
+        assertEquals(2, vmalloc, "vmalloc(8192) took two pages");
+    }
+
+    @Test
     void theSixEighteenProfileAllocatesNoDescriptors() {
         Machine m = everyOwner("6.18");
         assertEquals(null, m.memdescs());

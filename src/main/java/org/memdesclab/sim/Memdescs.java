@@ -1,7 +1,9 @@
 package org.memdesclab.sim;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -105,7 +107,7 @@ public final class Memdescs {
     public int slabCount() { return count(Kind.SLAB); }
 
     /** Every descriptor of every kind: first PFN of the owner to descriptor address. */
-    public Map<Long, Long> all(Kind kind) { return java.util.Collections.unmodifiableMap(descs.get(kind)); }
+    public Map<Long, Long> all(Kind kind) { return Collections.unmodifiableMap(descs.get(kind)); }
 
     /** Slab pages described by the static boot array. */
     public int bootSlabCount() {
@@ -242,7 +244,7 @@ public final class Memdescs {
     List<String> check(Machine m) {
         List<String> out = new ArrayList<>();
         Memmap mm = m.memmap();
-        java.util.Set<Long> seen = new java.util.HashSet<>();
+        java.util.Set<Long> seen = new HashSet<>();
         for (Kind k : Kind.values()) {
             for (Map.Entry<Long, Long> e : descs.get(k).entrySet()) {
                 long pfn = e.getKey();

@@ -160,6 +160,7 @@ public final class Compaction {
                 m.folioGet(head); // isolate_migratepages_block's folio_try_get: the isolation reference
                 m.prepCompactionTarget(dst, order, true);
                 m.userFolios().migrate(head, dst);
+                Memdescs.migrate(m, head, dst); // memdesc profiles: the folio's descriptor follows it
                 m.folioPut(head); // migrate_folio_done: the old folio, now unmapped, goes back to the buddy allocator
             }
             migrated += 1 << order;

@@ -11,18 +11,20 @@ final class Encoding515 implements PageEncoding {
     /**
      * 6.18 bit to 5.15 bit (-1: the flag did not exist). The 5.15 numbering is enum pageflags of
      * v5.15 include/linux/page-flags.h for x86_64 with CONFIG_MMU, CONFIG_ARCH_USES_PG_UNCACHED (X86_PAT),
-     * CONFIG_MEMORY_FAILURE and CONFIG_PAGE_IDLE_FLAG. The order of the enum was checked against
-     * 5.x-era copies found with the code search (the v5.15 tag itself was not found); that x86_64
-     * selects ARCH_USES_PG_UNCACHED (through X86_PAT), which puts PG_hwpoison at 23, is not verified.
+     * CONFIG_MEMORY_FAILURE, CONFIG_PAGE_IDLE_FLAG and CONFIG_64BIT (PG_arch_2). The enum was checked
+     * against page-flags.h of a 5.15 stable tree (5.15.100; the v5.15 tag itself is not in the code
+     * index), and that x86_64 configs with X86_PAT=y have ARCH_USES_PG_UNCACHED=y (which puts
+     * PG_uncached at 22 and PG_hwpoison at 23) against x86_64 .config files found the same way.
+     * 6.18's PG_owner_2 is 5.15's PG_mappedtodisk; 6.18's PG_dropbehind did not exist.
      */
     private static final int[] BIT_515 = {
-        0, 15, 1, 2, 3, 4, 16, 7, 5, 6, 10, 17, 11, 12, 13, 14, 18, 19, 20, -1, 21, 23, 24, 25, -1,
+        0, 15, 1, 2, 3, 4, 16, 7, 5, 6, 10, 17, 11, 12, 13, 14, 18, 19, 20, -1, 21, 23, 24, 25, 26,
     };
     /** enum pageflags of 5.15 by bit, as %pGp names them. */
     static final String[] NAMES_515 = {
         "locked", "referenced", "uptodate", "dirty", "lru", "active", "workingset", "waiters", "error", "slab",
         "owner_priv_1", "arch_1", "reserved", "private", "private_2", "writeback", "head", "mappedtodisk", "reclaim",
-        "swapbacked", "unevictable", "mlocked", "uncached", "hwpoison", "young", "idle",
+        "swapbacked", "unevictable", "mlocked", "uncached", "hwpoison", "young", "idle", "arch_2",
     };
     static final int PG_slab = 9, PG_head = 16;
 
@@ -58,8 +60,15 @@ final class Encoding515 implements PageEncoding {
         } else if ((type >>> 24) == PageType.PGTY_zsmalloc.value()) {
             // page->units held first_obj_offset; there was no zsmalloc page type
             out[Memmap.W_TYPE_REF] = (w[Memmap.W_TYPE_REF] & 0xffffffff00000000L) | (type & Zsmalloc.FIRST_OBJ_PAGE_TYPE_MASK);
-        } else if (PageType.hasType(type) && (type >>> 24) == PageType.PGTY_large_kmalloc.value()) {
-            out[Memmap.W_TYPE_REF] = (w[Memmap.W_TYPE_REF] & 0xffffffff00000000L) | 0xffffffffL;
+        } else if (PageType.hasType(type)) {
+            // 6.18's PGTY_ byte becomes 5.15's cleared bit; large kmalloc and the rest had no page type
+            int t = type >>> 24;
+            int cleared = t == PageType.PGTY_table.value() ? Layouts515.PG_table : t == PageType.PGTY_offline.value() ? Layouts515.PG_offline
+                    : t == PageType.PGTY_guard.value() ? Layouts515.PG_guard : 0;
+            out[Memmap.W_TYPE_REF] = (w[Memmap.W_TYPE_REF] & 0xffffffff00000000L) | (0xffffffffL & ~cleared);
+        }
+        if (!tail && MemoryTypes.isPpPage(mm, pfn)) {
+            out[MemoryTypes.W_PP_REF] = 0; // 5.15 had pp_frag_count here (0 for a whole page) and used _refcount
         }
         if (tail && pfn == head + 1) {
             int order = m.compoundOrder(head);

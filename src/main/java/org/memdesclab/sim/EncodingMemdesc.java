@@ -57,20 +57,22 @@ final class EncodingMemdesc implements PageEncoding {
                 if (desc != 0) {
                     typed = desc | ((mm.mapping(pfn) & 1) != 0 ? MEMDESC_ANON : MEMDESC_FILE);
                     order = 0;
+                } else if (m.memoryTypes().areaOfPfn(pfn) != null) {
+                    typed = misc(MISC_VMALLOC) | nodeZone; // vmalloc and kernel-stack pages: Misc subtype 3
+                    order = 0;
                 } else {
                     typed = misc(MISC_DRIVER) | nodeZone;
                     order = plainOrder(m, pfn);
                 }
             }
-            // Page tables, page_pool pages and user folios that the lab does not (yet) give a separate
-            // descriptor: the typed pointer names the 6.18 overlay, the struct page itself.
-            case PAGE_TABLE -> { typed = Addresses.pageAddress(pfn) | MEMDESC_PAGETABLE; order = 0; }
-            case NET_POOL -> { typed = Addresses.pageAddress(pfn) | MEMDESC_NETPOOL; order = 0; }
+            // page tables, page_pool pages and user folios point at their descriptors (the struct page
+            // address only if one is missing, which checkConsistency reports)
+            case PAGE_TABLE -> { typed = described(m, Memdescs.Kind.PTDESC, pfn) | MEMDESC_PAGETABLE; order = 0; }
+            case NET_POOL -> { typed = described(m, Memdescs.Kind.NETMEM, pfn) | MEMDESC_NETPOOL; order = 0; }
             case ANON, FILE -> {
                 long head = m.compoundHeadPfn(pfn);
-                long desc = m.memdescs().folio(head);
                 order = m.compoundOrder(head);
-                typed = (desc != 0 ? desc : Addresses.pageAddress(head)) | (m.owner(pfn) == Owner.ANON ? MEMDESC_ANON : MEMDESC_FILE);
+                typed = described(m, Memdescs.Kind.FOLIO, head) | (m.owner(pfn) == Owner.ANON ? MEMDESC_ANON : MEMDESC_FILE);
             }
             case OFFLINE -> { typed = misc(MISC_OFFLINE) | nodeZone; order = 0; }
             case GUARD -> { typed = misc(MISC_GUARD) | nodeZone; order = (int) (mm.privateWord(pfn) & ORDER_MASK); }
@@ -79,6 +81,11 @@ final class EncodingMemdesc implements PageEncoding {
         if (twoWords) return new long[] {typed, order};
         boolean inline = (typed & TYPE_MASK) == MEMDESC_MISC || (typed & TYPE_MASK) == MEMDESC_BUDDY;
         return new long[] {inline ? typed | ((long) order << ORDER_SHIFT) : typed};
+    }
+
+    private static long described(Machine m, Memdescs.Kind kind, long pfn) {
+        long desc = m.memdescs().desc(kind, pfn);
+        return desc != 0 ? desc : Addresses.pageAddress(pfn);
     }
 
     private static long misc(int subtype) { return MEMDESC_MISC | ((long) subtype << MISC_SUBTYPE_SHIFT); }

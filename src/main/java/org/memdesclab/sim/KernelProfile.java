@@ -62,7 +62,7 @@ public final class KernelProfile {
             Layouts515.MATCHES, new Encoding515(), false, true);
 
     public static final KernelProfile MEMDESC = new KernelProfile("memdesc",
-            "proposed memdescs: struct page is one typed word; folio and slab descriptors come from slab caches",
+            "proposed memdescs: struct page is one typed word; folio, slab, ptdesc and netmem_desc descriptors come from slab caches",
             layouts618(LayoutsMemdesc.PAGE_ONE_WORD), LayoutsMemdesc.MATCHES, new EncodingMemdesc(false), true, false);
 
     public static final KernelProfile MEMDESC2 = new KernelProfile("memdesc2",
@@ -112,7 +112,7 @@ public final class KernelProfile {
     /** sizeof(struct page) in this era. */
     public int structPageSize() { return page().size(); }
 
-    /** Memdesc profiles: folios and slabs get separately allocated descriptors from slab caches. */
+    /** Memdesc profiles: folios, slabs, page tables and page_pool pages get separately allocated descriptors from slab caches. */
     public boolean allocatesDescriptors() { return descriptors; }
 
     /** Before frozen slab pages (5.15), a slab page held the reference alloc_pages gave it. */

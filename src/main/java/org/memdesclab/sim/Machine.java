@@ -554,6 +554,7 @@ public final class Machine {
             // free_pages_prepare(): "Do not let hwpoison pages hit pcplists/buddy"; the lab also drops the type
             if (PageType.hasType(memmap.pageType(pfn))) memmap.setPageType(pfn, PageType.NO_TYPE);
             if (trace.on()) trace.emit("free_pages_prepare", "PFN " + pfn + " is PageHWPoison: it never goes back to the free lists");
+            if (memdescs != null) memdescs.release(this, pfn); // profile hook: the descriptor goes with the owner
             return;
         }
         boolean compound = memmap.isHead(pfn);

@@ -1,17 +1,24 @@
 package org.memdesclab.sim;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.IntToLongFunction;
 
 /**
- * The separately allocated memory descriptors of the memdesc profiles. A folio and a slab get their
- * descriptor from a simulated slab cache ({@code folio} and {@code slab}, 16-byte aligned,
- * SLAB_TYPESAFE_BY_RCU because PFN walkers may look a descriptor up under RCU alone), so allocating a
- * folio costs a slab object, and sometimes a new slab page, before it costs its own pages. zsmalloc
- * pages point at their struct zspage, which is already a slab object; free pages, plain alloc_pages
- * memory and large kmalloc keep their data inline in the memdesc word.
+ * The separately allocated memory descriptors of the memdesc profiles. Every owner whose 6.18 state is
+ * an overlay of struct page gets its descriptor from a simulated slab cache when it is created and
+ * gives it back when its pages are freed: folios (including the anonymous and page-cache folios of user
+ * memory) from {@code folio}, slabs from {@code slab}, page tables from {@code ptdesc} and page_pool
+ * pages from {@code netmem_desc}. The caches are 16-byte aligned and SLAB_TYPESAFE_BY_RCU because PFN
+ * walkers may look a descriptor up under RCU alone (seed 000), so allocating a folio costs a slab
+ * object, and sometimes a new slab page, before it costs its own pages. zsmalloc pages point at their
+ * struct zspage, which is already a slab object; free pages, plain alloc_pages memory, vmalloc, large
+ * kmalloc, the balloon and guard pages keep their data inline in the memdesc word.
  *
  * <p>Bootstrapping: a slab page needs a struct slab, and struct slabs live in slab pages. The lab
  * breaks the cycle as SLUB breaks its own for {@code kmem_cache} at boot: the slab pages of the
@@ -20,52 +27,92 @@ import java.util.TreeMap;
  * honest possibility, and the cost report counts that array.
  */
 public final class Memdescs {
-    /** The descriptor sizes the lab charges. Wilcox's Dec 2021 arithmetic uses 64 bytes for a folio; struct slab is 64 in 6.18. Not settled. */
-    public static final int FOLIO_DESC_SIZE = 64, SLAB_DESC_SIZE = 64;
+    /**
+     * The descriptor kinds, each with its cache and the size the lab charges: 64 bytes, the size of
+     * the 6.18 overlay each replaces (Wilcox's Dec 2021 arithmetic uses 64 for a folio). Not settled.
+     */
+    public enum Kind {
+        FOLIO("folio", "struct folio"),
+        SLAB("slab", "struct slab"),
+        PTDESC("ptdesc", "struct ptdesc"),
+        NETMEM("netmem_desc", "struct netmem_desc");
+
+        private final String cacheName;
+        private final String structName;
+
+        Kind(String cacheName, String structName) {
+            this.cacheName = cacheName;
+            this.structName = structName;
+        }
+
+        public String cacheName() { return cacheName; }
+
+        public String structName() { return structName; }
+
+        public int size() { return DESC_SIZE; }
+    }
+
+    public static final int DESC_SIZE = 64;
+    /** The descriptor sizes the lab charges (kept for the folio and slab figures the lessons quote). */
+    public static final int FOLIO_DESC_SIZE = DESC_SIZE, SLAB_DESC_SIZE = DESC_SIZE;
     public static final int DESC_ALIGN = 16;
     /** Where the static struct slabs for the slab cache's own slab pages live (outside the zone, like kernel data). */
     public static final long BOOT_SLAB_DESC_BASE = 0xffffffff84c00000L;
 
-    private final long folioCache;
-    private final long slabCache;
-    private final TreeMap<Long, Long> folios;
-    private final TreeMap<Long, Long> slabs;
+    private final EnumMap<Kind, Long> caches;
+    private final EnumMap<Kind, TreeMap<Long, Long>> descs;
 
-    private Memdescs(long folioCache, long slabCache, TreeMap<Long, Long> folios, TreeMap<Long, Long> slabs) {
-        this.folioCache = folioCache;
-        this.slabCache = slabCache;
-        this.folios = folios;
-        this.slabs = slabs;
+    private Memdescs(EnumMap<Kind, Long> caches, EnumMap<Kind, TreeMap<Long, Long>> descs) {
+        this.caches = caches;
+        this.descs = descs;
     }
 
     /** Creates the descriptor caches (kmem_cache structs live outside the zone, so this takes no page). */
     static Memdescs boot(Slub slub) {
-        int flags = Slub.SLAB_TYPESAFE_BY_RCU;
-        KmemCache f = slub.create("folio", FOLIO_DESC_SIZE, DESC_ALIGN, flags, false);
-        KmemCache s = slub.create("slab", SLAB_DESC_SIZE, DESC_ALIGN, flags, false);
-        return new Memdescs(f.address(), s.address(), new TreeMap<>(), new TreeMap<>());
+        EnumMap<Kind, Long> caches = new EnumMap<>(Kind.class);
+        EnumMap<Kind, TreeMap<Long, Long>> descs = new EnumMap<>(Kind.class);
+        for (Kind k : Kind.values()) {
+            caches.put(k, slub.create(k.cacheName, k.size(), DESC_ALIGN, Slub.SLAB_TYPESAFE_BY_RCU, false).address());
+            descs.put(k, new TreeMap<>());
+        }
+        return new Memdescs(caches, descs);
     }
 
-    Memdescs copy() { return new Memdescs(folioCache, slabCache, new TreeMap<>(folios), new TreeMap<>(slabs)); }
+    Memdescs copy() {
+        EnumMap<Kind, TreeMap<Long, Long>> d = new EnumMap<>(Kind.class);
+        for (Kind k : Kind.values()) d.put(k, new TreeMap<>(descs.get(k)));
+        return new Memdescs(new EnumMap<>(caches), d);
+    }
 
-    public KmemCache folioCache(Machine m) { return m.slub().cacheAt(folioCache); }
+    public KmemCache cache(Machine m, Kind kind) { return m.slub().cacheAt(caches.get(kind)); }
 
-    public KmemCache slabCache(Machine m) { return m.slub().cacheAt(slabCache); }
+    public KmemCache folioCache(Machine m) { return cache(m, Kind.FOLIO); }
+
+    public KmemCache slabCache(Machine m) { return cache(m, Kind.SLAB); }
+
+    /** The descriptor of this kind for the owner whose first PFN is {@code pfn}, or 0. */
+    public long desc(Kind kind, long pfn) { return descs.get(kind).getOrDefault(pfn, 0L); }
 
     /** The descriptor of the folio whose head is {@code pfn}, or 0. */
-    public long folio(long pfn) { return folios.getOrDefault(pfn, 0L); }
+    public long folio(long pfn) { return desc(Kind.FOLIO, pfn); }
 
     /** The struct slab of the slab whose first page is {@code pfn}, or 0. */
-    public long slab(long pfn) { return slabs.getOrDefault(pfn, 0L); }
+    public long slab(long pfn) { return desc(Kind.SLAB, pfn); }
 
-    public int folioCount() { return folios.size(); }
+    /** Descriptors of this kind allocated now (for SLAB including the boot array's). */
+    public int count(Kind kind) { return descs.get(kind).size(); }
 
-    public int slabCount() { return slabs.size(); }
+    public int folioCount() { return count(Kind.FOLIO); }
+
+    public int slabCount() { return count(Kind.SLAB); }
+
+    /** Every descriptor of every kind: first PFN of the owner to descriptor address. */
+    public Map<Long, Long> all(Kind kind) { return Collections.unmodifiableMap(descs.get(kind)); }
 
     /** Slab pages described by the static boot array. */
     public int bootSlabCount() {
         int n = 0;
-        for (long d : slabs.values()) if (isBoot(d)) n++;
+        for (long d : descs.get(Kind.SLAB).values()) if (isBoot(d)) n++;
         return n;
     }
 
@@ -77,27 +124,90 @@ public final class Memdescs {
     }
 
     /**
+     * Profile hook for owners created with alloc_pages (page tables, page_pool pages): in the memdesc
+     * profiles the descriptor is allocated first and the pages second; elsewhere this is alloc_pages.
+     * Returns the first PFN or -1 (and then nothing stays allocated).
+     */
+    public static long allocPages(Machine m, Kind kind, int gfp, int order) {
+        Memdescs d = m.memdescs();
+        if (d == null) return m.allocPages(gfp, order);
+        return d.descAlloc(m, kind, gfp, order, o -> m.allocPages(gfp, o));
+    }
+
+    /**
+     * Profile hook for migration: the folio at {@code from} now lives at {@code to}, and its descriptor
+     * follows it (the lab re-points the descriptor; a memdesc kernel might allocate a new one). Call
+     * before the old pages are freed.
+     */
+    public static void migrate(Machine m, long from, long to) {
+        Memdescs d = m.memdescs();
+        if (d == null) return;
+        Long desc = d.descs.get(Kind.FOLIO).remove(from);
+        if (desc == null) return;
+        d.descs.get(Kind.FOLIO).put(to, desc);
+        if (m.trace().on()) m.trace().emit("alloc_page_desc", String.format("memdesc: PFN %d now points at struct folio 0x%016x "
+                + "(moved from PFN %d)", to, desc, from));
+    }
+
+    /**
+     * Profile hook for the callers that check for memory before they allocate (page faults, fork): of
+     * {@code free} free pages, how many order-0 allocations can surely be made when each also needs a
+     * descriptor. Assumes no free descriptor object can be used, so every {@code objects} descriptors
+     * may take a new slab of the descriptor cache and a struct slab for it: a safe bound, not an exact one.
+     */
+    public static long usablePages(Machine m, long free) {
+        Memdescs d = m.memdescs();
+        if (d == null || free <= 0) return free;
+        long lo = 0, hi = free;
+        while (lo < hi) {
+            long mid = (lo + hi + 1) >>> 1;
+            if (mid + d.reserveFor(m, mid) <= free) lo = mid;
+            else hi = mid - 1;
+        }
+        return lo;
+    }
+
+    /** Pages that {@code n} folio and page-table descriptors (and the struct slabs of their new slabs) may need. */
+    private long reserveFor(Machine m, long n) {
+        long pages = 0, newSlabs = 0;
+        for (Kind k : List.of(Kind.FOLIO, Kind.PTDESC)) {
+            KmemCache c = cache(m, k);
+            long slabs = (n + c.objects - 1) / c.objects;
+            newSlabs += slabs;
+            pages += slabs << c.order;
+        }
+        KmemCache s = slabCache(m);
+        pages += ((newSlabs + s.objects - 1) / s.objects) << s.order;
+        return pages;
+    }
+
+    /**
      * folio_alloc() as the FolioAlloc plan writes it: kmem_cache_alloc(folio_slab) first, then the pages;
      * if the pages cannot be had, the descriptor goes back. Returns the head PFN or -1.
      */
-    long folioAlloc(Machine m, int gfp, int order, java.util.function.IntToLongFunction allocPages) {
+    long folioAlloc(Machine m, int gfp, int order, IntToLongFunction allocPages) {
+        return descAlloc(m, Kind.FOLIO, gfp, order, allocPages);
+    }
+
+    private long descAlloc(Machine m, Kind kind, int gfp, int order, IntToLongFunction allocPages) {
         if (order < 0 || order > Zone.MAX_PAGE_ORDER) return allocPages.applyAsLong(order);
-        KmemCache cache = folioCache(m);
+        KmemCache cache = cache(m, kind);
+        String fn = kind == Kind.FOLIO ? "folio_alloc" : kind == Kind.PTDESC ? "pagetable_alloc" : "page_pool_alloc";
         long desc = m.slub().alloc(cache, descGfp(gfp));
         if (desc == 0) {
-            if (m.trace().on()) m.trace().emit("folio_alloc", "memdesc: no struct folio could be allocated: NULL");
+            if (m.trace().on()) m.trace().emit(fn, "memdesc: no " + kind.structName + " could be allocated: NULL");
             return -1;
         }
         long pfn = allocPages.applyAsLong(order);
         if (pfn < 0) {
             m.slub().free(cache, desc, "kmem_cache_free");
-            if (m.trace().on()) m.trace().emit("folio_alloc", "memdesc: no pages; the struct folio goes back to its cache");
+            if (m.trace().on()) m.trace().emit(fn, "memdesc: no pages; the " + kind.structName + " goes back to its cache");
             return -1;
         }
-        folios.put(pfn, desc);
+        descs.get(kind).put(pfn, desc);
         if (m.trace().on()) {
-            m.trace().emit("alloc_page_desc", String.format("memdesc: PFNs %d-%d point at struct folio 0x%016x", pfn,
-                    pfn + (1L << order) - 1, desc));
+            m.trace().emit("alloc_page_desc", String.format("memdesc: PFNs %d-%d point at %s 0x%016x", pfn,
+                    pfn + (1L << order) - 1, kind.structName, desc));
         }
         return pfn;
     }
@@ -105,13 +215,13 @@ public final class Memdescs {
     /** A new slab page gets its struct slab; false if none could be allocated (the slab allocation then fails). */
     boolean attachSlab(Machine m, KmemCache s, long pfn, int gfp) {
         long desc;
-        if (s.address() == slabCache) {
+        if (s.address() == caches.get(Kind.SLAB)) {
             desc = BOOT_SLAB_DESC_BASE + pfn * SLAB_DESC_SIZE;
         } else {
             desc = m.slub().alloc(slabCache(m), descGfp(gfp));
             if (desc == 0) return false;
         }
-        slabs.put(pfn, desc);
+        descs.get(Kind.SLAB).put(pfn, desc);
         if (m.trace().on()) m.trace().emit("alloc_page_desc", String.format("memdesc: slab PFN %d points at struct slab 0x%016x%s",
                 pfn, desc, isBoot(desc) ? " (the static array for the slab cache's own slabs)" : ""));
         return true;
@@ -119,43 +229,57 @@ public final class Memdescs {
 
     /** The pages starting at {@code pfn} went back to the buddy allocator: free their descriptor, if they had one. */
     void release(Machine m, long pfn) {
-        Long f = folios.remove(pfn);
-        if (f != null) {
-            if (m.trace().on()) m.trace().emit("free_page_desc", String.format("memdesc: struct folio 0x%016x goes back to its cache", f));
-            m.slub().free(folioCache(m), f, "kmem_cache_free");
-        }
-        Long s = slabs.remove(pfn);
-        if (s != null && !isBoot(s)) {
-            if (m.trace().on()) m.trace().emit("free_page_desc", String.format("memdesc: struct slab 0x%016x goes back to its cache", s));
-            m.slub().free(slabCache(m), s, "kmem_cache_free");
+        for (Kind k : Kind.values()) {
+            Long d = descs.get(k).remove(pfn);
+            if (d == null || (k == Kind.SLAB && isBoot(d))) continue;
+            if (m.trace().on()) m.trace().emit("free_page_desc", String.format("memdesc: %s 0x%016x goes back to its cache", k.structName, d));
+            m.slub().free(cache(m, k), d, "kmem_cache_free");
         }
     }
 
-    /** Invariants: each descriptor belongs to a live owner and is an allocated object; each slab has one. */
+    /**
+     * Invariants: each descriptor belongs to a live owner of its kind and is an allocated object; each
+     * slab, page table, page_pool page and user folio has one; no two owners share one.
+     */
     List<String> check(Machine m) {
         List<String> out = new ArrayList<>();
         Memmap mm = m.memmap();
-        for (Map.Entry<Long, Long> e : folios.entrySet()) {
-            long pfn = e.getKey();
-            if (!m.validPfn(pfn) || mm.isBuddy(pfn) || mm.isTail(pfn) || m.onPcpList(pfn)) {
-                out.add("memdesc: struct folio of PFN " + pfn + " outlived its folio");
+        java.util.Set<Long> seen = new HashSet<>();
+        for (Kind k : Kind.values()) {
+            for (Map.Entry<Long, Long> e : descs.get(k).entrySet()) {
+                long pfn = e.getKey();
+                if (!ownedBy(m, k, pfn)) out.add("memdesc: " + k.structName + " of PFN " + pfn + " outlived its owner");
+                if (!(k == Kind.SLAB && isBoot(e.getValue())) && m.slub().isFree(e.getValue())) {
+                    out.add("memdesc: " + k.structName + " of PFN " + pfn + " is a free object");
+                }
+                if (!seen.add(e.getValue())) out.add(String.format("memdesc: descriptor 0x%016x of PFN %d is shared", e.getValue(), pfn));
             }
-            if (m.slub().isFree(e.getValue())) out.add("memdesc: struct folio of PFN " + pfn + " is a free object");
-        }
-        for (Map.Entry<Long, Long> e : slabs.entrySet()) {
-            long pfn = e.getKey();
-            if (!m.validPfn(pfn) || (mm.pageType(pfn) >>> 24) != PageType.PGTY_slab.value()) {
-                out.add("memdesc: struct slab of PFN " + pfn + " outlived its slab");
-            }
-            if (!isBoot(e.getValue()) && m.slub().isFree(e.getValue())) out.add("memdesc: struct slab of PFN " + pfn + " is a free object");
         }
         for (long pfn = 0; pfn < m.nrPages(); pfn++) {
-            if (!mm.isTail(pfn) && (mm.pageType(pfn) >>> 24) == PageType.PGTY_slab.value() && !slabs.containsKey(pfn)) {
-                out.add("memdesc: slab PFN " + pfn + " has no struct slab");
-            }
+            if (mm.isTail(pfn)) continue;
+            Kind need = switch (m.owner(pfn)) {
+                case SLAB -> Kind.SLAB;
+                case PAGE_TABLE -> Kind.PTDESC;
+                case NET_POOL -> Kind.NETMEM;
+                case ANON, FILE -> Kind.FOLIO;
+                default -> null;
+            };
+            if (need != null && !descs.get(need).containsKey(pfn)) out.add("memdesc: " + m.owner(pfn) + " PFN " + pfn + " has no " + need.structName);
         }
         return out;
     }
 
-    long digest() { return folios.hashCode() * 31L + slabs.hashCode(); }
+    private static boolean ownedBy(Machine m, Kind k, long pfn) {
+        if (!m.validPfn(pfn)) return false;
+        Memmap mm = m.memmap();
+        if (mm.isBuddy(pfn) || mm.isTail(pfn) || m.onPcpList(pfn)) return false;
+        return switch (k) {
+            case FOLIO -> true;
+            case SLAB -> (mm.pageType(pfn) >>> 24) == PageType.PGTY_slab.value();
+            case PTDESC -> m.owner(pfn) == Owner.PAGE_TABLE;
+            case NETMEM -> m.owner(pfn) == Owner.NET_POOL;
+        };
+    }
+
+    long digest() { return descs.hashCode(); }
 }

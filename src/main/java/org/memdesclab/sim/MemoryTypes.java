@@ -181,7 +181,7 @@ public final class MemoryTypes {
      * {@code pp_magic |= PP_SIGNATURE}, {@code pp_ref_count = 1}. Returns the PFN or -1.
      */
     public long pagePoolAlloc(long pool) {
-        long pfn = m.allocPages(Gfp.GFP_ATOMIC | Gfp.__GFP_NOWARN, 0);
+        long pfn = Memdescs.allocPages(m, Memdescs.Kind.NETMEM, Gfp.GFP_ATOMIC | Gfp.__GFP_NOWARN, 0); // memdesc: a netmem_desc first
         if (pfn < 0) return -1;
         mm.setWord(pfn, W_PP_MAGIC, PP_SIGNATURE);
         mm.setWord(pfn, W_PP, pool);

@@ -166,7 +166,7 @@ public final class UserMemory implements UserFolios {
     private long available() {
         long n = m.zone().freePages();
         if (m.pcp() != null) n += m.pcpList(m.cpu(), 0).length;
-        return n;
+        return Memdescs.usablePages(m, n); // memdesc: room for the descriptors too
     }
 
     private void emit(String fn, String detail) { if (trace.on()) trace.emit(fn, detail); }
@@ -194,7 +194,7 @@ public final class UserMemory implements UserFolios {
 
     /** pagetable_alloc + the level's constructor: a zeroed page with PGTY_table, or -1. */
     private long allocTable(long mmAddr, int level) {
-        long pfn = m.allocPages(Gfp.GFP_KERNEL | Gfp.__GFP_ZERO | Gfp.__GFP_ACCOUNT, 0);
+        long pfn = Memdescs.allocPages(m, Memdescs.Kind.PTDESC, Gfp.GFP_KERNEL | Gfp.__GFP_ZERO | Gfp.__GFP_ACCOUNT, 0); // memdesc: a ptdesc first
         if (pfn < 0) return -1;
         mem.setPageType(pfn, PageType.PGTY_table.word());
         if (level == 0) {

@@ -15,13 +15,15 @@ import org.memdesclab.sim.layout.FieldKind;
 import org.memdesclab.sim.layout.StructLayout;
 
 /**
- * One struct page's 64 bytes: eight words in hex, each beside what struct page and struct folio (struct slab, for a slab page) read
- * there (names from the profile's layouts), with the readings that mean nothing for the page's
- * current owner greyed out. The lesson of the seeds: the same bytes mean different things to
- * different owners.
+ * One struct page as the machine's kernel profile stores it: its words in hex (eight in 6.18 and 5.15,
+ * one or two in the memdesc profiles), each beside what that era's struct page reads there, and in
+ * 6.18 what struct folio (struct slab, struct ptdesc) reads in the same bytes, with the readings that
+ * mean nothing for the page's current owner greyed out. The lesson of the seeds: the same bytes mean
+ * different things to different owners, and different eras put them in different places.
  */
 public record InspectorView(long pfn, String owner, String ownerLetter, String structPage, String phys, String virt,
-                            String folioTitle, String slabTitle, List<WordRow> words, List<String> dump, String note) {
+                            String folioTitle, String slabTitle, List<WordRow> words, List<String> dump, String note,
+                            String caption) {
 
     public String dumpText() { return String.join("\n", dump); }
 
@@ -59,12 +61,18 @@ public record InspectorView(long pfn, String owner, String ownerLetter, String s
         };
     }
 
+    /** The inspector of {@code pfn} in the machine's own kernel profile. */
     public static InspectorView of(Machine m, long pfn) {
+        String id = m.profile().id();
+        if (id.equals("5.15")) return InspectorEras.of515(m, pfn);
+        if (m.profile().allocatesDescriptors()) return InspectorEras.ofMemdesc(m, pfn);
+        return of618(m, pfn);
+    }
+
+    private static InspectorView of618(Machine m, long pfn) {
         Owner o = m.owner(pfn);
         long[] w = m.memmap().words(pfn);
-        // profile hook: the word rows read the simulator's canonical (6.18) struct page; the dump lines below
-        // show the raw words of the machine's own profile (5.15, memdesc)
-        StructLayout page = org.memdesclab.sim.layout.Layouts618.PAGE;
+        StructLayout page = m.profile().page();
         StructLayout folio = m.profile().folio();
         long head = m.compoundHeadPfn(pfn);
         boolean inLarge = (o == Owner.HEAD || o == Owner.TAIL) && m.validPfn(head) && head <= pfn;
@@ -125,11 +133,15 @@ public record InspectorView(long pfn, String owner, String ownerLetter, String s
         }
         var a = TableViews.addresses(pfn);
         return new InspectorView(pfn, ownerName(o) + ownerDetail(m, pfn, o), String.valueOf(o.letter()), a.structPage(), a.phys(),
-                a.virt(), folioTitle, slabTitle, rows, DumpPage.dump(m, pfn), note(o));
+                a.virt(), folioTitle, slabTitle, rows, DumpPage.dump(m, pfn), note(o),
+                "The 64 bytes of the struct page of PFN " + pfn + " (Linux 6.18) as eight words, with what struct page and "
+                        + (slabTitle == null ? "struct folio" : slabLayoutName(o)) + " read there. Greyed readings mean nothing for this page now.");
     }
 
+    private static String slabLayoutName(Owner o) { return o == Owner.PAGE_TABLE ? "struct ptdesc" : "struct slab"; }
+
     /** A layout's scalar members in the 8 bytes at {@code base}, one per distinct storage (aliases dropped). */
-    private static List<Field> inWord(StructLayout layout, int base) {
+    static List<Field> inWord(StructLayout layout, int base) {
         Map<String, Field> byRange = new LinkedHashMap<>();
         for (Field f : layout.fields()) {
             if (f.kind() == FieldKind.AGGREGATE || f.offset() < base || f.offset() >= base + 8) continue;
@@ -138,11 +150,11 @@ public record InspectorView(long pfn, String owner, String ownerLetter, String s
         return List.copyOf(byRange.values());
     }
 
-    private static Reading reading(Field f, long v, boolean meaningful) {
+    static Reading reading(Field f, long v, boolean meaningful) {
         return new Reading(f.name(), value(f, v), meaningful);
     }
 
-    private static String value(Field f, long v) {
+    static String value(Field f, long v) {
         if (f.name().endsWith("page_type")) {
             return String.format("0x%08x", v) + (v >>> 24 == 0xf0 ? " (PGTY_buddy)" : "");
         }
@@ -176,7 +188,7 @@ public record InspectorView(long pfn, String owner, String ownerLetter, String s
         };
     }
 
-    private static String ownerDetail(Machine m, long pfn, Owner o) {
+    static String ownerDetail(Machine m, long pfn, Owner o) {
         return switch (o) {
             case FREE_HEAD -> ", order " + m.zone().buddyOrder(pfn);
             case HEAD -> ", order " + m.compoundOrder(pfn);
@@ -187,7 +199,7 @@ public record InspectorView(long pfn, String owner, String ownerLetter, String s
         };
     }
 
-    private static String note(Owner o) {
+    static String note(Owner o) {
         return switch (o) {
             case TAIL -> "A tail page has no mapping, index or refcount of its own: word 8 points at the head (bit 0 set), "
                     + "and in page[1] to page[3] the other words belong to the folio.";

@@ -53,7 +53,7 @@ class MemdescCostTest {
         assertEquals(List.of(
                 "profile memdesc: 64 pages x 4096 bytes = 262144 bytes of memory",
                 "memmap: 64 x sizeof(struct page) 8 = 512 bytes (0.1953125 %)",
-                "descriptors: 1 struct folio, 2 struct slab = 192 bytes of objects; 2 slab page(s) = 8192 bytes, boot array 64 bytes",
+                "descriptors: 1 struct folio, 2 struct slab, 0 struct ptdesc, 0 struct netmem_desc = 192 bytes of objects; 2 slab page(s) = 8192 bytes, boot array 64 bytes",
                 "total: 8768 bytes = 3.3447265625 % of memory"), MemdescCost.of(m).lines());
     }
 }

@@ -66,7 +66,7 @@ final class Help {
                         + "nothing there, as anywhere");
                 case "profile", "profiles" -> List.of("the kernel profile decides the raw words of struct page: 6.18 (default), "
                         + "5.15 (slab fields, PG_slab and compound_order in struct page; no struct folio or struct slab), memdesc "
-                        + "(one word: type in bits 0-3, a descriptor pointer or inline order above), memdesc2 (that word plus the "
+                        + "(one word: type in bits 0-3, a descriptor pointer or inline order above; folios, slabs, page tables and page_pool pages get their descriptors from slab caches), memdesc2 (that word plus the "
                         + "allocation's order); choose one with sim --profile NAME or a lesson's machine: profile",
                         "  the same statements run in every profile; struct page pointers stay 64 bytes apart in the lab's vmemmap "
                         + "and struct folio/slab/zpdesc keep their 6.18 layout as the descriptors' (the memdesc layouts are not "

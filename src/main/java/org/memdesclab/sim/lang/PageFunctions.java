@@ -329,7 +329,7 @@ final class PageFunctions {
                 .meaning("print what describing this machine's memory costs in its kernel profile: memmap bytes (pages x "
                         + "sizeof(struct page)), separately allocated descriptor bytes, and the percentage of memory")
                 .simplification("64-byte struct pages cost 1.5625 %, one word 0.1953125 % plus descriptors; descriptor bytes are "
-                        + "the slab pages of the memdesc profiles' folio and slab caches plus the static struct slabs of the slab "
+                        + "the slab pages of the memdesc profiles' folio, slab, ptdesc and netmem_desc caches plus the static struct slabs of the slab "
                         + "cache's own pages (the lab's answer to the bootstrapping problem). compare_profiles replays this "
                         + "console's statements under every profile and prints one row each")
                 .impl((c, a) -> {

@@ -28,7 +28,7 @@ public final class LayoutsMemdesc {
             MEMDESC_SLAB = 5, MEMDESC_MOVABLE = 6, MEMDESC_PAGETABLE = 7, MEMDESC_NETPOOL = 8;
     public static final long TYPE_MASK = 0xf;
     /** Misc subtypes in bits 4-10. */
-    public static final int MISC_RESERVED = 0, MISC_DRIVER = 2, MISC_GUARD = 4, MISC_OFFLINE = 5, MISC_KMALLOC_LARGE = 6;
+    public static final int MISC_RESERVED = 0, MISC_DRIVER = 2, MISC_VMALLOC = 3, MISC_GUARD = 4, MISC_OFFLINE = 5, MISC_KMALLOC_LARGE = 6;
     public static final int MISC_SUBTYPE_SHIFT = 4;
     /** Inline order in bits 12-17 (Misc in the plan; the lab uses the same bits for Buddy). */
     public static final int ORDER_SHIFT = 12;
@@ -53,6 +53,7 @@ public final class LayoutsMemdesc {
         return switch (subtype) {
             case MISC_RESERVED -> "PageReserved";
             case MISC_DRIVER -> "unknown/driver";
+            case MISC_VMALLOC -> "vmalloc";
             case MISC_GUARD -> "guard";
             case MISC_OFFLINE -> "offline";
             case MISC_KMALLOC_LARGE -> "kmalloc_large";

@@ -32,6 +32,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Read lessons from this folder instead of the jar, reloading them when they change (for authors).")
     Path content;
 
+    @Option(names = "--admin-password-file", paramLabel = "FILE",
+            description = "At first start, create the administrator 'admin' with the password on this file's first line "
+                    + "(instead of the one-time setup link that serve prints).")
+    Path adminPasswordFile;
+
     @Override
     public Integer call() {
         HikariDataSource ds = null;
@@ -47,6 +52,7 @@ public final class ServeCommand implements Callable<Integer> {
             }
             ds = Database.pool(url);
             app = App.start(ds, port, App.Options.defaults().withLessons(LessonWiring.standard(content)));
+            firstAdmin(app);
         } catch (Exception e) {
             System.err.println("memdesc-lab serve: could not start: " + rootMessage(e));
             if (String.valueOf(rootMessage(e)).contains("locked")) {
@@ -58,6 +64,10 @@ public final class ServeCommand implements Callable<Integer> {
         }
         HikariDataSource pool = ds;
         System.out.println("Memdesc Lab is running on http://localhost:" + app.port() + "/  (Ctrl+C stops it)");
+        if (app.classroom().setupPath() != null) {
+            System.out.println("No instructor account exists yet. To create the first administrator, open (once):");
+            System.out.println("    http://localhost:" + app.port() + app.classroom().setupPath());
+        }
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();
@@ -70,6 +80,20 @@ public final class ServeCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** --admin-password-file: the first administrator, 'admin', unless an instructor exists already. */
+    private void firstAdmin(App app) throws java.io.IOException {
+        if (adminPasswordFile == null || app.classroom().hasInstructors()) return;
+        java.util.List<String> lines = Files.readAllLines(adminPasswordFile);
+        String password = lines.isEmpty() ? "" : lines.get(0).strip();
+        try {
+            app.classroom().createFirstAdmin("admin", password);
+        } catch (IllegalArgumentException e) {
+            app.close();
+            throw new IllegalArgumentException("--admin-password-file " + adminPasswordFile + ": " + e.getMessage());
+        }
+        System.out.println("Created the administrator 'admin' with the password from " + adminPasswordFile + ".");
     }
 
     private static String rootMessage(Throwable e) {

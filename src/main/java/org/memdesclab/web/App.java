@@ -35,6 +35,7 @@ public final class App implements AutoCloseable {
 
     private final Javalin javalin;
     private final LabService labs;
+    private Classroom classroom;
 
     private App(Javalin javalin, LabService labs) {
         this.javalin = javalin;
@@ -50,6 +51,7 @@ public final class App implements AutoCloseable {
         String htmx = "/webjars/htmx.org/" + htmxVersion() + "/dist/htmx.min.js";
         LabRoutes lab = new LabRoutes(labs, htmx);
         ApiRoutes api = new ApiRoutes(labs);
+        Classroom classroom = new Classroom(ds, options.clock(), labs, htmx);
         Javalin j = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.fileRenderer(new ThymeleafRenderer(ThymeleafRenderer.engine()));
@@ -67,8 +69,14 @@ public final class App implements AutoCloseable {
             config.routes.before("/api/*", learners::identify);
             lab.register(config.routes);
             api.register(config.routes);
+            config.routes.before("/resume", learners::identify);
+            config.routes.before("/join", learners::identify);
+            config.routes.before("/courses/*", learners::identify);
+            classroom.register(config.routes);
         });
-        return new App(j, labs);
+        App app = new App(j, labs);
+        app.classroom = classroom;
+        return app;
     }
 
     public static App start(DataSource ds, int port) { return start(ds, port, Options.defaults()); }
@@ -84,6 +92,9 @@ public final class App implements AutoCloseable {
     public Javalin javalin() { return javalin; }
 
     public LabService labs() { return labs; }
+
+    /** Courses, instructors and the dashboard (set once by {@link #create}). */
+    public Classroom classroom() { return classroom; }
 
     @Override
     public void close() { javalin.stop(); }

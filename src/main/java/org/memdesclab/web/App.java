@@ -31,6 +31,8 @@ public final class App implements AutoCloseable {
         public Options withLessons(LessonWiring l) { return new Options(l, maxLivePages, idle, clock); }
 
         public Options withLimits(long pages, Duration idleTime) { return new Options(lessons, pages, idleTime, clock); }
+
+        public Options withClock(Clock c) { return new Options(lessons, maxLivePages, idle, c); }
     }
 
     private final Javalin javalin;

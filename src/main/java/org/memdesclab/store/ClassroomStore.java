@@ -149,6 +149,33 @@ public final class ClassroomStore {
         });
     }
 
+    /** Changes a course's title, instructors and lessons (its learners and their work are untouched). */
+    public void updateCourse(String id, String title, List<String> instructors, List<String> lessons) {
+        inTransaction(conn -> {
+            exec(conn, "UPDATE course SET title = ? WHERE id = ?", ps -> {
+                ps.setString(1, title);
+                ps.setString(2, id);
+            });
+            exec(conn, "DELETE FROM course_instructor WHERE course_id = ?", ps -> ps.setString(1, id));
+            exec(conn, "DELETE FROM course_lesson WHERE course_id = ?", ps -> ps.setString(1, id));
+            for (String u : instructors) {
+                exec(conn, "INSERT INTO course_instructor (course_id, username) VALUES (?, ?)", ps -> {
+                    ps.setString(1, id);
+                    ps.setString(2, u);
+                });
+            }
+            int pos = 0;
+            for (String l : lessons) {
+                int p = pos++;
+                exec(conn, "INSERT INTO course_lesson (course_id, position, lesson_id) VALUES (?, ?, ?)", ps -> {
+                    ps.setString(1, id);
+                    ps.setInt(2, p);
+                    ps.setString(3, l);
+                });
+            }
+        });
+    }
+
     private static final String COURSE_COLS = "c.id, c.title, c.join_code, c.created_by, c.created_at";
 
     private static Course readCourse(ResultSet rs) throws SQLException {
@@ -187,6 +214,17 @@ public final class ClassroomStore {
 
     /** Joins (or renames, if already a member) and returns the membership number. */
     public int join(String courseId, String learner, String displayName) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return joinOnce(courseId, learner, displayName);
+            } catch (Store.StoreException e) {
+                // two learners joining at once may pick the same member_no: the loser tries again
+                if (attempt == 3 || !(e.getCause() instanceof SQLException s && isUniqueViolation(s))) throw e;
+            }
+        }
+    }
+
+    private int joinOnce(String courseId, String learner, String displayName) {
         int[] out = new int[1];
         inTransaction(conn -> {
             List<Integer> existing = select(conn, "SELECT member_no FROM course_member WHERE course_id = ? AND learner_id = ?", ps -> {

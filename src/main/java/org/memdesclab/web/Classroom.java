@@ -94,6 +94,7 @@ public final class Classroom {
         r.post("/teach/courses", this::createCourse);
         r.get("/teach/courses/{course}", this::dashboard);
         r.get("/teach/courses/{course}/grid", this::grid);
+        r.post("/teach/courses/{course}/settings", this::editCourse);
         r.get("/teach/courses/{course}/export.csv", this::export);
         r.post("/teach/courses/{course}/follow", this::follow);
         r.get("/teach/courses/{course}/members/{no}/labs/{lesson}", this::history);
@@ -255,7 +256,12 @@ public final class Classroom {
             ctx.status(e.status).render("setup", m);
             return;
         }
-        accounts.login(ctx, ctx.formParam("username"), ctx.formParam("password"));
+        try {
+            accounts.login(ctx, ctx.formParam("username"), ctx.formParam("password"));
+        } catch (Accounts.Refused e) {
+            ctx.redirect("/login"); // the account exists; only the automatic login was refused (rate limit)
+            return;
+        }
         ctx.redirect("/teach");
     }
 
@@ -363,32 +369,63 @@ public final class Classroom {
         renderTeach(ctx, 200, null, "Added " + Accounts.normaliseUsername(ctx.formParam("username")) + ".");
     }
 
+    /** A course form's title, lessons and instructors, checked; refused with the reason. */
+    private record CourseForm(String title, List<String> lessons, List<String> instructors) {}
+
+    private CourseForm courseForm(Context ctx, String creator) {
+        String title = ctx.formParam("title") == null ? "" : ctx.formParam("title").strip();
+        if (title.isEmpty() || title.length() > 200) throw new Accounts.Refused(400, "a course needs a title of 1 to 200 characters");
+        List<String> lessons = new ArrayList<>();
+        for (String id : splitList(ctx.formParam("lessons"))) {
+            if (id.equals(LessonWiring.SANDBOX) || labs.lesson(id).isEmpty()) throw new Accounts.Refused(400, "there is no lesson '" + id + "'");
+            if (!lessons.contains(id)) lessons.add(id);
+        }
+        if (lessons.isEmpty()) throw new Accounts.Refused(400, "a course needs at least one lesson");
+        Set<String> teachers = new LinkedHashSet<>();
+        if (creator != null) teachers.add(creator);
+        for (String u : splitList(ctx.formParam("instructors"))) {
+            String n = u.toLowerCase(Locale.ROOT);
+            if (store.instructor(n).isEmpty()) throw new Accounts.Refused(400, "there is no instructor called '" + u + "'");
+            teachers.add(n);
+        }
+        if (teachers.isEmpty()) throw new Accounts.Refused(400, "a course needs at least one instructor");
+        return new CourseForm(title, lessons, List.copyOf(teachers));
+    }
+
     private void createCourse(Context ctx) {
         Instructor i = instructor(ctx);
         if (i == null) return;
-        String title = ctx.formParam("title") == null ? "" : ctx.formParam("title").strip();
         try {
-            if (title.isEmpty() || title.length() > 200) throw new Accounts.Refused(400, "a course needs a title of 1 to 200 characters");
-            List<String> lessons = new ArrayList<>();
-            for (String id : splitList(ctx.formParam("lessons"))) {
-                if (labs.lesson(id).isEmpty()) throw new Accounts.Refused(400, "there is no lesson '" + id + "'");
-                if (!lessons.contains(id)) lessons.add(id);
-            }
-            if (lessons.isEmpty()) throw new Accounts.Refused(400, "a course needs at least one lesson");
-            Set<String> teachers = new LinkedHashSet<>();
-            teachers.add(i.username());
-            for (String u : splitList(ctx.formParam("instructors"))) {
-                String n = u.toLowerCase(Locale.ROOT);
-                if (store.instructor(n).isEmpty()) throw new Accounts.Refused(400, "there is no instructor called '" + u + "'");
-                teachers.add(n);
-            }
-            String id = freeCourseId(title);
+            CourseForm f = courseForm(ctx, i.username());
+            String id = freeCourseId(f.title());
             String code = freeJoinCode();
-            store.createCourse(new Course(id, title, code, i.username(), clock.instant()), List.copyOf(teachers), lessons);
+            store.createCourse(new Course(id, f.title(), code, i.username(), clock.instant()), f.instructors(), f.lessons());
             ctx.redirect("/teach/courses/" + id);
         } catch (Accounts.Refused e) {
             renderTeach(ctx, e.status, "Course not created: " + e.getMessage() + ".", null);
         }
+    }
+
+    /** Changes the title, lessons and instructors; the learners and everything they did stay. */
+    private void editCourse(Context ctx) {
+        Instructor i = instructor(ctx);
+        if (i == null) return;
+        Course c = course(ctx, i);
+        if (c == null) return;
+        try {
+            CourseForm f = courseForm(ctx, null);
+            store.updateCourse(c.id(), f.title(), f.instructors(), f.lessons());
+            store.addEvent(c.id(), i.username(), "edit", f.title() + "; lessons " + String.join(", ", f.lessons())
+                    + "; instructors " + String.join(", ", f.instructors()));
+        } catch (Accounts.Refused e) {
+            renderDashboard(ctx, e.status, "The course was not changed: " + e.getMessage() + ".", null);
+            return;
+        }
+        if (!i.admin() && !store.courseInstructors(c.id()).contains(i.username())) {
+            ctx.redirect("/teach"); // they took themselves off the course
+            return;
+        }
+        renderDashboard(ctx, 200, null, "The course was changed.");
     }
 
     private static List<String> splitList(String s) {
@@ -444,6 +481,8 @@ public final class Classroom {
         m.put("notice", notice);
         m.put("followText", ctx.formParam("statements") == null ? "" : ctx.formParam("statements"));
         m.put("events", store.events(c.id()));
+        m.put("lessonIds", String.join(", ", store.courseLessons(c.id())));
+        m.put("allLessons", String.join(", ", sortedLessons().stream().map(Lesson::id).toList()));
         ctx.status(status).render("dashboard", m);
     }
 

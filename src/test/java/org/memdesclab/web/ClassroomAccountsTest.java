@@ -157,6 +157,32 @@ class ClassroomAccountsTest {
     }
 
     @Test
+    void anInstructorChangesTheCourseAndItsLearnersStay() {
+        var admin = ClassroomTestSupport.admin(server);
+        ClassroomTestSupport.addInstructor(admin, "bob", "bobs password");
+        var bob = ClassroomTestSupport.login(server, "bob", "bobs password");
+        String course = ClassroomTestSupport.course(admin, "OS 101", "first-folio", "");
+        var ada = server.client();
+        ClassroomTestSupport.join(ada, ClassroomTestSupport.joinCode(admin, course), "Ada");
+        ada.exec("first-folio", "f = folio_alloc(GFP_KERNEL, 2)");
+        assertEquals(403, bob.get("/teach/courses/" + course).statusCode());
+        var r = admin.form("/teach/courses/" + course + "/settings", "title", "OS 102", "lessons", "first-folio, nope", "instructors", "admin, bob");
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body().contains("The course was not changed: there is no lesson &#39;nope&#39;."), r.body());
+        assertEquals(403, bob.get("/teach/courses/" + course).statusCode(), "a refused change changes nothing");
+        r = admin.form("/teach/courses/" + course + "/settings", "title", "OS 102", "lessons", "first-folio", "instructors", "admin, bob");
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(r.body().contains("The course was changed."), r.body());
+        String dash = bob.get("/teach/courses/" + course).body();
+        assertTrue(dash.contains("<h1>OS 102</h1>") && dash.contains("Ada"), dash);
+        assertTrue(dash.contains("edit: OS 102; lessons first-folio; instructors admin, bob"), dash);
+        r = bob.form("/teach/courses/" + course + "/settings", "title", "OS 102", "lessons", "first-folio", "instructors", "admin");
+        assertEquals("/teach", r.uri().getPath(), "bob took himself off the course");
+        assertEquals(403, bob.get("/teach/courses/" + course).statusCode());
+        assertTrue(admin.get("/teach/courses/" + course + "/export.csv").body().contains("\"Ada\",\"first-folio\",\"alloc-folio\",\"2026"));
+    }
+
+    @Test
     void badInstructorAndCourseInputIsRefusedWithAMessageAndCreatesNothing() {
         var admin = ClassroomTestSupport.admin(server);
         var r = admin.form("/teach/instructors", "username", "Bob Smith", "password", "bobs password");

@@ -107,7 +107,7 @@ class ClassroomBrowserTest {
         axe("dashboard");
         shot("classroom-dashboard");
         wait.until(x -> {
-            x.findElement(By.cssSelector("tr[data-member='1'] td.cell-done a")).click();
+            x.findElement(By.cssSelector("tr[data-member='1'] td.consoles a")).click();
             return true;
         });
         wait.until(x -> x.getCurrentUrl().contains("/members/1/labs/first-folio"));

@@ -55,6 +55,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--backup-every", defaultValue = "60", paramLabel = "MINUTES",
             description = "Minutes between backups with --backup-dir (default: ${DEFAULT-VALUE}).")
     int backupMinutes;
+    @Option(names = "--admin-password-file", paramLabel = "FILE",
+            description = "At first start, create the administrator 'admin' with the password on this file's first line "
+                    + "(instead of the one-time setup link that serve prints).")
+    Path adminPasswordFile;
 
     @Override
     public Integer call() {
@@ -83,6 +87,7 @@ public final class ServeCommand implements Callable<Integer> {
             app = App.start(ds, port, App.Options.defaults().withLessons(LessonWiring.standard(content))
                     .withLimits(maxPages, java.time.Duration.ofMinutes(idleMinutes))
                     .withMaxMachines(maxMachines));
+            firstAdmin(app);
         } catch (Exception e) {
             System.err.println("memdesc-lab serve: could not start: " + rootMessage(e));
             if (String.valueOf(rootMessage(e)).contains("locked")) {
@@ -95,6 +100,10 @@ public final class ServeCommand implements Callable<Integer> {
         HikariDataSource pool = ds;
         System.out.println("Memdesc Lab is running on http://localhost:" + app.port() + "/  (Ctrl+C stops it)");
         if (backupDir != null) scheduleBackups(pool, Database.h2Url(data));
+        if (app.classroom().setupPath() != null) {
+            System.out.println("No instructor account exists yet. To create the first administrator, open (once):");
+            System.out.println("    http://localhost:" + app.port() + app.classroom().setupPath());
+        }
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();
@@ -125,6 +134,20 @@ public final class ServeCommand implements Callable<Integer> {
             }
         }, backupMinutes, backupMinutes, java.util.concurrent.TimeUnit.MINUTES);
         System.out.println("Backing up the database to " + backupDir.toAbsolutePath() + " every " + backupMinutes + " minutes");
+    }
+
+    /** --admin-password-file: the first administrator, 'admin', unless an instructor exists already. */
+    private void firstAdmin(App app) throws java.io.IOException {
+        if (adminPasswordFile == null || app.classroom().hasInstructors()) return;
+        java.util.List<String> lines = Files.readAllLines(adminPasswordFile);
+        String password = lines.isEmpty() ? "" : lines.get(0).strip();
+        try {
+            app.classroom().createFirstAdmin("admin", password);
+        } catch (IllegalArgumentException e) {
+            app.close();
+            throw new IllegalArgumentException("--admin-password-file " + adminPasswordFile + ": " + e.getMessage());
+        }
+        System.out.println("Created the administrator 'admin' with the password from " + adminPasswordFile + ".");
     }
 
     private static String rootMessage(Throwable e) {

@@ -41,6 +41,7 @@ public final class App implements AutoCloseable {
 
     private final Javalin javalin;
     private final LabService labs;
+    private Classroom classroom;
 
     private App(Javalin javalin, LabService labs) {
         this.javalin = javalin;
@@ -58,6 +59,7 @@ public final class App implements AutoCloseable {
         LabRoutes lab = new LabRoutes(labs, htmx);
         ApiRoutes api = new ApiRoutes(labs);
         Metrics metrics = new Metrics(labs, options.clock());
+        Classroom classroom = new Classroom(ds, options.clock(), labs, htmx);
         Javalin j = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.fileRenderer(new ThymeleafRenderer(ThymeleafRenderer.engine()));
@@ -77,8 +79,14 @@ public final class App implements AutoCloseable {
             config.routes.before("/api/*", learners::identify);
             lab.register(config.routes);
             api.register(config.routes);
+            config.routes.before("/resume", learners::identify);
+            config.routes.before("/join", learners::identify);
+            config.routes.before("/courses/*", learners::identify);
+            classroom.register(config.routes);
         });
-        return new App(j, labs);
+        App app = new App(j, labs);
+        app.classroom = classroom;
+        return app;
     }
 
     public static App start(DataSource ds, int port) { return start(ds, port, Options.defaults()); }
@@ -94,6 +102,9 @@ public final class App implements AutoCloseable {
     public Javalin javalin() { return javalin; }
 
     public LabService labs() { return labs; }
+
+    /** Courses, instructors and the dashboard (set once by {@link #create}). */
+    public Classroom classroom() { return classroom; }
 
     @Override
     public void close() { javalin.stop(); }

@@ -89,6 +89,7 @@ final class LabRoutes {
         model.put("profiles", org.memdesclab.sim.KernelProfile.ids());
         model.put("error", ctx.queryParam("error"));
         model.put("problems", labs.problems());
+        model.put("me", ctx.attribute("me")); // resume code and courses, from Classroom
         ctx.render("home", model);
     }
 

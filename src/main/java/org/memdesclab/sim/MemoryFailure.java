@@ -36,6 +36,8 @@ public final class MemoryFailure {
             return new Result(ENXIO, log);
         }
         Trace trace = m.trace();
+        ZoneDevice.Pgmap pgmap = m.zoneDevice().pgmapOf(pfn);
+        if (pgmap != null) return devPagemap(m, pfn, pgmap, log);
         if (mm.testFlag(pfn, PageFlag.PG_hwpoison)) {
             return new Result(EHWPOISON, action(log, pfn, "already poisoned page", "Failed"));
         }
@@ -68,6 +70,20 @@ public final class MemoryFailure {
         if (trace.on()) trace.emit("get_any_page", "PFN " + pfn + " is not HWPoisonHandlable: " + why);
         log.add(String.format("Memory failure: %#x: unhandlable page.", pfn));
         return new Result(EBUSY, action(log, pfn, "get hwpoison page", "Ignored"));
+    }
+
+    /**
+     * memory_failure_dev_pagemap(): pfn_to_online_page() is NULL for ZONE_DEVICE, get_dev_pagemap() finds
+     * the pgmap, and (no driver hook handles it) mf_generic_kill_procs() runs. Its dax_lock_folio() finds no
+     * mapping on a page nobody mapped (the lab maps no device page), so it returns -EBUSY before
+     * SetPageHWPoison: "dax page: Failed", and the page is not marked.
+     */
+    private static Result devPagemap(Machine m, long pfn, ZoneDevice.Pgmap pgmap, List<String> log) {
+        if (m.trace().on()) {
+            m.trace().emit("memory_failure_dev_pagemap", String.format("PFN %d is ZONE_DEVICE (%s, pgmap 0x%016x): dax_lock_folio finds "
+                    + "no mapping, -EBUSY", pfn, pgmap.type(), pgmap.addr()), 0);
+        }
+        return new Result(EBUSY, action(log, pfn, "dax page", "Failed"));
     }
 
     private static List<String> action(List<String> log, long pfn, String type, String result) {

@@ -108,7 +108,7 @@ public final class PageOwnerType {
                     + " time(s) (the mapcount is all struct page says)";
         }
         MemoryTypes.VmArea a = m.memoryTypes().areaOfPfn(pfn);
-        if (a == null && classify(m, pfn) == Kind.KERNEL && m.compoundHeadPfn(pfn) == pfn) {
+        if (a == null && classify(m, pfn) == Kind.KERNEL && !m.memmap().testFlag(pfn, PageFlag.PG_hwpoison)) {
             return "page_owner: allocated with alloc_pages() (a driver's page, or the console's), not vmalloc; no process maps it "
                     + "(mapcount -1)";
         }

@@ -97,7 +97,8 @@ public final class ZoneDevice {
      */
     public long devmMemremapPages(long nr, Type type) {
         long end = lowestDevicePfn();
-        if (nr <= 0 || nr > end) {
+        if (nr <= 0) throw KernelError.error("devm_memremap_pages(): nr_pages must be at least 1, not " + nr);
+        if (nr > end) {
             throw KernelError.error("devm_memremap_pages(): " + nr + " pages do not fit: the lab takes device memory from the top "
                     + "of the machine, and PFNs 0-" + (end - 1) + " are left");
         }

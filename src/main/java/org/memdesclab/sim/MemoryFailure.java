@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * memory_failure(pfn, flags) as mm/memory-failure.c runs it for an ordinary (not hugetlb, not
- * ZONE_DEVICE) page in 6.18: TestSetPageHWPoison, then get_hwpoison_page() decides by owner. A free
+ * memory_failure(pfn, flags) as mm/memory-failure.c runs it in 6.18 (no hugetlb path: the lab has no
+ * hugetlb folios). A ZONE_DEVICE PFN goes to memory_failure_dev_pagemap(); a page of a large folio takes
+ * the failed-split path (the lab cannot split folios). Otherwise TestSetPageHWPoison, then
+ * get_hwpoison_page() decides by owner. A free
  * buddy page is taken off its free list (take_page_off_buddy) and kept with one reference, never to be
  * allocated again. LRU folios (user memory) go to their owner's actions through {@link UserFolios}.
  * Everything else the kernel cannot handle: slab, page tables, zsmalloc, reserved and other kernel
@@ -55,6 +57,7 @@ public final class MemoryFailure {
             if (!m.userFolios().owns(head)) {
                 return new Result(EBUSY, action(log, pfn, "get hwpoison page", "Ignored"));
             }
+            if (mm.isHead(head)) return unsplitThp(m, pfn, head, log);
             log.addAll(m.userFolios().memoryFailure(pfn));
             return new Result(0, log);
         }
@@ -84,6 +87,20 @@ public final class MemoryFailure {
                     + "no mapping, -EBUSY", pfn, pgmap.type(), pgmap.addr()), 0);
         }
         return new Result(EBUSY, action(log, pfn, "dax page", "Failed"));
+    }
+
+    /**
+     * A page of a large folio: memory_failure() sets PG_has_hwpoisoned on the folio and calls
+     * try_to_split_thp_page(). The lab cannot split a folio, so it always takes the path of a failed
+     * split: kill_procs_now() (SIGBUS to every mapper), put_page, "unsplit thp: Failed", -EHWPOISON. The
+     * folio keeps its place and the page its PG_hwpoison.
+     */
+    private static Result unsplitThp(Machine m, long pfn, long head, List<String> log) {
+        Memmap mm = m.memmap();
+        mm.setFlags(head + 1, mm.flags(head + 1) | (1L << PageFlag.PG_has_hwpoisoned));
+        if (m.trace().on()) m.trace().emit("try_to_split_thp_page", "the lab cannot split the folio at PFN " + head + ": as if the split failed", 0);
+        log.addAll(m.userMemory().killMappersNow(pfn));
+        return new Result(EHWPOISON, action(log, pfn, "unsplit thp", "Failed"));
     }
 
     private static List<String> action(List<String> log, long pfn, String type, String result) {

@@ -1334,6 +1334,22 @@ public final class UserMemory implements UserFolios {
      * record -EIO on a dirty file (mapping_set_error) and drop it from the page cache. The folio keeps one
      * reference (memory_failure's own), so a poisoned page never returns to the free lists.
      */
+    /**
+     * memory_failure() on a page of a large folio when try_to_split_thp_page() fails: kill_procs_now()
+     * sends SIGBUS to every process that maps the folio (they exit); the folio stays where it is.
+     * Returns the kernel's lines ("unsplit thp" comes from the caller).
+     */
+    public List<String> killMappersNow(long pfn) {
+        long head = m.compoundHeadPfn(pfn);
+        List<String> out = new ArrayList<>();
+        List<Mm> victims = mappers(head);
+        for (Mm mm : victims) {
+            out.add(String.format("Memory failure: %#x: Sending SIGBUS to lab:%d due to hardware memory corruption", pfn, mm.pid()));
+        }
+        for (Mm mm : victims) if (mms.containsKey(mm.address())) mmput(mm);
+        return out;
+    }
+
     @Override
     public List<String> memoryFailure(long pfn) {
         long head = m.compoundHeadPfn(pfn);

@@ -184,6 +184,33 @@ class DevicePagesTest {
         assertConsistent(m);
     }
 
+    @Test
+    void memoryFailureOnALargeFolioTakesTheUnsplitPath() {
+        Machine m = machine(64);
+        UserMemory um = m.userMemory();
+        AddressSpace f = um.createFile("big", 16384);
+        long fo = m.folioAlloc(Gfp.GFP_KERNEL, 2);
+        um.folioLock(fo, "__folio_set_locked");
+        assertEquals(0, um.filemapAddFolio(f, fo, 0));
+        um.folioUnlock(fo);
+        m.folioPut(fo);
+        Mm mm = um.mmAlloc();
+        long a = um.mmap(mm, 0, 16384, UserMemory.PROT_READ, UserMemory.MAP_SHARED, f.address(), 0);
+        assertEquals(0, um.handleMmFault(mm, mm.vmaAt(a), a + 8192, 0));
+        int ref = m.memmap().refcount(fo);
+        MemoryFailure.Result r = MemoryFailure.run(m, fo + 2);
+        assertEquals(MemoryFailure.EHWPOISON, r.ret());
+        assertEquals(String.format("Memory failure: %#x: Sending SIGBUS to lab:%d due to hardware memory corruption", fo + 2, mm.pid()),
+                r.log().get(0));
+        assertEquals(String.format("Memory failure: %#x: recovery action for unsplit thp: Failed", fo + 2), r.log().get(1));
+        assertNull(um.mmAt(mm.address()), "the mapper was killed");
+        assertTrue(m.memmap().testFlag(fo + 2, PageFlag.PG_hwpoison));
+        assertTrue((m.memmap().flags(fo + 1) & (1L << PageFlag.PG_has_hwpoisoned)) != 0);
+        assertEquals(ref - 1, m.memmap().refcount(fo), "only the mapping's reference went");
+        assertTrue(m.memmap().isHead(fo), "the folio was not split");
+        assertConsistent(m);
+    }
+
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1, 2, 3, 0xd1ce, 0x5eed})
     void generatedSequencesKeepTheInvariants(long seed) {

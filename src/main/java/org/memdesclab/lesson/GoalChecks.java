@@ -420,6 +420,8 @@ public final class GoalChecks {
             case OFFLINE -> "a logically offline page, in the balloon (PGTY_offline)";
             case GUARD -> "a debug_pagealloc guard page (PGTY_guard)";
             case NET_POOL -> "a page_pool page of the network stack (pp_magic = PP_SIGNATURE)";
+            case ZONE_DEVICE -> "a ZONE_DEVICE page of device memory (devm_memremap_pages, pgmap at offset 8)";
+            case DRIVER_MAPPED -> "a driver's page mapped to user space (vm_insert_page: a mapcount, no type)";
         };
         return words + " (" + o.letter() + ")";
     }

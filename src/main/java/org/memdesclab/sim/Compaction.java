@@ -17,7 +17,8 @@ import java.util.List;
  * <p>Simplifications: one zone with one migratetype, so the suitability check is "a free block of the
  * order exists"; no watermarks, no deferral, no skip bits, no async mode; a machine with fewer than
  * two pageblocks (512 pages each) is scanned in blocks of 8 pages, or the scanners would meet at once;
- * per-CPU free pages are not drained first; balloon pages are treated as unmovable.
+ * per-CPU free pages are not drained first. Balloon pages (PGTY_offline with PG_movable_ops) move through
+ * balloon_page_migrate. ZONE_DEVICE pages are not in the zone: both scanners stop below them.
  */
 public final class Compaction {
     /** enum compact_result names (include/linux/compaction.h) the lab can return. */
@@ -69,7 +70,7 @@ public final class Compaction {
     private Result run(int order) {
         long block = 1L << blockOrder;
         migratePfn = 0;
-        freePfn = ((m.nrPages() - 1L) >> blockOrder) << blockOrder;
+        freePfn = ((zoneEnd() - 1L) >> blockOrder) << blockOrder;
         if (trace.on()) trace.emit("compact_zone", "order " + order + ": migration scanner at PFN 0, free scanner at PFN " + freePfn, 0);
         if (order >= 0 && hasFreeBlock(order)) {
             if (trace.on()) trace.emit("compaction_suit_allocation_order", "a free order-" + order + " block exists already");
@@ -97,6 +98,9 @@ public final class Compaction {
         return new Result(result, order, migrated, migratePfn, freePfn, List.copyOf(unmovable));
     }
 
+    /** zone_end_pfn(): device memory at the top of the lab's PFNs is ZONE_DEVICE, not this zone. */
+    private long zoneEnd() { return m.zoneDevice().lowestDevicePfn(); }
+
     private boolean hasFreeBlock(int order) {
         for (int o = order; o < Zone.NR_PAGE_ORDERS; o++) if (zone.nrFree(o) > 0) return true;
         return false;
@@ -105,7 +109,7 @@ public final class Compaction {
     /** isolate_migratepages_block(): the movable pages of one block, as (head, order) pairs; records what is not. */
     private List<long[]> isolateMigratepages(long start, long end) {
         List<long[]> out = new ArrayList<>();
-        end = Math.min(end, m.nrPages());
+        end = Math.min(end, zoneEnd());
         for (long pfn = start; pfn < end; ) {
             if (mm.isBuddy(pfn)) {
                 pfn += 1L << zone.buddyOrder(pfn);
@@ -139,6 +143,9 @@ public final class Compaction {
         if ((mm.pageType(head) >>> 24) == PageType.PGTY_zsmalloc.value()) {
             return mm.testFlag(head, PageFlag.PG_uptodate) ? null : "zsmalloc page not yet movable";
         }
+        if ((mm.pageType(head) >>> 24) == PageType.PGTY_offline.value()) {
+            return MemoryTypes.isMovableBalloonPage(mm, head) ? null : "offline page without movable_ops (unmovable)";
+        }
         if (m.userFolios().owns(head)) return m.userFolios().whyUnmovable(head);
         if (mm.testFlag(pfn, PageFlag.PG_hwpoison)) return "hwpoisoned page (kept by memory_failure)";
         // the rest of a non-compound allocation: its first page was reported already
@@ -156,6 +163,9 @@ public final class Compaction {
             if ((mm.pageType(head) >>> 24) == PageType.PGTY_zsmalloc.value()) {
                 m.prepCompactionTarget(dst, 0, false);
                 m.zsmalloc().migratePage(head, dst);
+            } else if ((mm.pageType(head) >>> 24) == PageType.PGTY_offline.value()) {
+                m.prepCompactionTarget(dst, 0, false);
+                m.memoryTypes().balloonPageMigrate(head, dst);
             } else {
                 m.folioGet(head); // isolate_migratepages_block's folio_try_get: the isolation reference
                 m.prepCompactionTarget(dst, order, true);
@@ -191,7 +201,7 @@ public final class Compaction {
         long block = 1L << blockOrder;
         while (freePfn >= migratePfn) {
             long start = freePfn;
-            long end = Math.min(start + block, m.nrPages());
+            long end = Math.min(start + block, zoneEnd());
             freePfn -= block;
             int got = 0;
             for (long pfn = start; pfn < end; ) {

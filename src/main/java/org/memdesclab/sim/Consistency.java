@@ -31,6 +31,7 @@ final class Consistency {
         m.zsmalloc().check(problems);
         m.userMemory().check(problems);
         m.memoryTypes().check(problems);
+        m.zoneDevice().check(problems);
         return problems;
     }
 

@@ -29,6 +29,8 @@ public final class Machine {
     private int cpu;
     /** Processes, page tables, the page cache and the LRU: the user memory the PFN walkers reach. */
     private final UserMemory user;
+    /** Device memory with struct pages in ZONE_DEVICE (devm_memremap_pages). */
+    private final ZoneDevice zoneDevice;
     /** WARN_ON_ONCE state of the order check in __alloc_frozen_pages_noprof: warns once per boot. */
     private boolean warnedOrder;
 
@@ -59,6 +61,7 @@ public final class Machine {
         this.memdescs = profile.allocatesDescriptors() ? bootDescriptorCaches() : null;
         this.user = new UserMemory(this, memmap, trace);
         this.memoryTypes = new MemoryTypes(this, memmap, trace);
+        this.zoneDevice = new ZoneDevice(this, memmap, trace);
         boot();
     }
 
@@ -78,6 +81,7 @@ public final class Machine {
         this.memdescs = o.memdescs == null ? null : o.memdescs.copy();
         this.user = o.user.copy(this, memmap, trace);
         this.memoryTypes = o.memoryTypes.copy(this, memmap, trace);
+        this.zoneDevice = o.zoneDevice.copy(this, memmap, trace);
         this.cpu = o.cpu;
         this.warnedOrder = o.warnedOrder;
     }
@@ -158,6 +162,9 @@ public final class Machine {
     public Memdescs memdescs() { return memdescs; }
     /** vmalloc areas, kernel stacks, page_pool and balloon pages (the other rows of seed 000's table). */
     public MemoryTypes memoryTypes() { return memoryTypes; }
+
+    /** ZONE_DEVICE ranges (devm_memremap_pages). */
+    public ZoneDevice zoneDevice() { return zoneDevice; }
 
     /** The owners of user memory (processes, the page cache), for compaction and memory_failure. */
     public UserFolios userFolios() { return user; }
@@ -654,6 +661,7 @@ public final class Machine {
      * Classifies one PFN from the memmap alone, walking up to find a free block that covers it.
      */
     public Owner owner(long pfn) {
+        if (FlagsWord.isZoneDevice(memmap.flags(pfn))) return Owner.ZONE_DEVICE;
         if (memmap.testFlag(pfn, PageFlag.PG_reserved)) return Owner.RESERVED;
         if (memmap.isBuddy(pfn)) return Owner.FREE_HEAD;
         if (onPcp.get((int) pfn)) return Owner.FREE_PCP;
@@ -671,7 +679,11 @@ public final class Machine {
         Owner user = userOwner(pfn);
         if (user != null) return user;
         if (memmap.isHead(pfn)) return Owner.HEAD;
-        if (memmap.refcount(pfn) > 0) return MemoryTypes.isPpPage(memmap, pfn) ? Owner.NET_POOL : Owner.PAGE;
+        if (memmap.refcount(pfn) > 0) {
+            if (MemoryTypes.isPpPage(memmap, pfn)) return Owner.NET_POOL;
+            int t = memmap.pageType(pfn);
+            return t == PageType.NO_TYPE || PageType.hasType(t) ? Owner.PAGE : Owner.DRIVER_MAPPED; // a mapcount: vm_insert_page
+        }
         if (freeBlockHead(pfn) >= 0) return Owner.FREE_INSIDE;
         return Owner.PAGE_INSIDE;
     }
@@ -792,6 +804,7 @@ public final class Machine {
         h = h * 31 + (memdescs == null ? 0 : memdescs.digest());
         h = h * 31 + user.digest();
         h = h * 31 + memoryTypes.digest();
+        h = h * 31 + zoneDevice.digest();
         return h;
     }
 

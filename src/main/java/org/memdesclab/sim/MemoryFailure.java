@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * memory_failure(pfn, flags) as mm/memory-failure.c runs it for an ordinary (not hugetlb, not
- * ZONE_DEVICE) page in 6.18: TestSetPageHWPoison, then get_hwpoison_page() decides by owner. A free
+ * memory_failure(pfn, flags) as mm/memory-failure.c runs it in 6.18 (no hugetlb path: the lab has no
+ * hugetlb folios). A ZONE_DEVICE PFN goes to memory_failure_dev_pagemap(); a page of a large folio takes
+ * the failed-split path (the lab cannot split folios). Otherwise TestSetPageHWPoison, then
+ * get_hwpoison_page() decides by owner. A free
  * buddy page is taken off its free list (take_page_off_buddy) and kept with one reference, never to be
  * allocated again. LRU folios (user memory) go to their owner's actions through {@link UserFolios}.
  * Everything else the kernel cannot handle: slab, page tables, zsmalloc, reserved and other kernel
@@ -36,6 +38,8 @@ public final class MemoryFailure {
             return new Result(ENXIO, log);
         }
         Trace trace = m.trace();
+        ZoneDevice.Pgmap pgmap = m.zoneDevice().pgmapOf(pfn);
+        if (pgmap != null) return devPagemap(m, pfn, pgmap, log);
         if (mm.testFlag(pfn, PageFlag.PG_hwpoison)) {
             return new Result(EHWPOISON, action(log, pfn, "already poisoned page", "Failed"));
         }
@@ -53,6 +57,7 @@ public final class MemoryFailure {
             if (!m.userFolios().owns(head)) {
                 return new Result(EBUSY, action(log, pfn, "get hwpoison page", "Ignored"));
             }
+            if (mm.isHead(head)) return unsplitThp(m, pfn, head, log);
             log.addAll(m.userFolios().memoryFailure(pfn));
             return new Result(0, log);
         }
@@ -68,6 +73,34 @@ public final class MemoryFailure {
         if (trace.on()) trace.emit("get_any_page", "PFN " + pfn + " is not HWPoisonHandlable: " + why);
         log.add(String.format("Memory failure: %#x: unhandlable page.", pfn));
         return new Result(EBUSY, action(log, pfn, "get hwpoison page", "Ignored"));
+    }
+
+    /**
+     * memory_failure_dev_pagemap(): pfn_to_online_page() is NULL for ZONE_DEVICE, get_dev_pagemap() finds
+     * the pgmap, and (no driver hook handles it) mf_generic_kill_procs() runs. Its dax_lock_folio() finds no
+     * mapping on a page nobody mapped (the lab maps no device page), so it returns -EBUSY before
+     * SetPageHWPoison: "dax page: Failed", and the page is not marked.
+     */
+    private static Result devPagemap(Machine m, long pfn, ZoneDevice.Pgmap pgmap, List<String> log) {
+        if (m.trace().on()) {
+            m.trace().emit("memory_failure_dev_pagemap", String.format("PFN %d is ZONE_DEVICE (%s, pgmap 0x%016x): dax_lock_folio finds "
+                    + "no mapping, -EBUSY", pfn, pgmap.type(), pgmap.addr()), 0);
+        }
+        return new Result(EBUSY, action(log, pfn, "dax page", "Failed"));
+    }
+
+    /**
+     * A page of a large folio: memory_failure() sets PG_has_hwpoisoned on the folio and calls
+     * try_to_split_thp_page(). The lab cannot split a folio, so it always takes the path of a failed
+     * split: kill_procs_now() (SIGBUS to every mapper), put_page, "unsplit thp: Failed", -EHWPOISON. The
+     * folio keeps its place and the page its PG_hwpoison.
+     */
+    private static Result unsplitThp(Machine m, long pfn, long head, List<String> log) {
+        Memmap mm = m.memmap();
+        mm.setFlags(head + 1, mm.flags(head + 1) | (1L << PageFlag.PG_has_hwpoisoned));
+        if (m.trace().on()) m.trace().emit("try_to_split_thp_page", "the lab cannot split the folio at PFN " + head + ": as if the split failed", 0);
+        log.addAll(m.userMemory().killMappersNow(pfn));
+        return new Result(EHWPOISON, action(log, pfn, "unsplit thp", "Failed"));
     }
 
     private static List<String> action(List<String> log, long pfn, String type, String result) {

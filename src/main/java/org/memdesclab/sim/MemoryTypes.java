@@ -216,7 +216,14 @@ public final class MemoryTypes {
         return m.allocPages(Gfp.GFP_HIGHUSER_MOVABLE | Gfp.__GFP_NOMEMALLOC | Gfp.__GFP_NORETRY | Gfp.__GFP_NOWARN, 0);
     }
 
-    /** balloon_page_enqueue(): the page goes to the host, marked logically offline (__SetPageOffline). */
+    /** The lab's one struct balloon_dev_info (the driver's, e.g. virtio_balloon's vb_dev_info; outside the zone). */
+    public static final long BALLOON_DEV = 0xffffffff84d00000L;
+
+    /**
+     * balloon_page_enqueue() → balloon_page_insert(): the page goes to the host, marked logically offline
+     * (__SetPageOffline) and, with CONFIG_BALLOON_COMPACTION, movable: PG_movable_ops (bit 3, shared with
+     * PG_uptodate) and private = the balloon_dev_info, so compaction can find the balloon's migratepage.
+     */
     public void balloonPageEnqueue(long pfn) {
         if (mm.refcount(pfn) != 1 || mm.pageType(pfn) != PageType.NO_TYPE || mm.isTail(pfn) || mm.isHead(pfn)
                 || mm.testFlag(pfn, PageFlag.PG_reserved)) {
@@ -225,7 +232,9 @@ public final class MemoryTypes {
                     mm.pageType(pfn)));
         }
         mm.setPageType(pfn, PageType.PGTY_offline.word());
-        if (trace.on()) trace.emit("balloon_page_enqueue", "PFN " + pfn + " is in the balloon: __SetPageOffline", 0);
+        mm.setFlags(pfn, mm.flags(pfn) | (1L << PageFlag.PG_movable_ops));
+        mm.setWord(pfn, Memmap.W_PRIVATE, BALLOON_DEV);
+        if (trace.on()) trace.emit("balloon_page_enqueue", "PFN " + pfn + " is in the balloon: __SetPageOffline, SetPageMovableOps", 0);
     }
 
     /** balloon_page_dequeue(): the lowest PGTY_offline page leaves the balloon (type cleared; the caller frees it). */
@@ -233,11 +242,35 @@ public final class MemoryTypes {
         for (long pfn = 0; pfn < m.nrPages(); pfn++) {
             if ((mm.pageType(pfn) >>> 24) == PageType.PGTY_offline.value() && mm.refcount(pfn) > 0) {
                 mm.setPageType(pfn, PageType.NO_TYPE);
+                mm.setFlags(pfn, mm.flags(pfn) & ~(1L << PageFlag.PG_movable_ops));
+                mm.setWord(pfn, Memmap.W_PRIVATE, 0);
                 if (trace.on()) trace.emit("balloon_page_dequeue", "PFN " + pfn + " leaves the balloon: __ClearPageOffline");
                 return pfn;
             }
         }
         return -1;
+    }
+
+    /** A balloon page compaction may move: PGTY_offline with PG_movable_ops (balloon_page_isolate's test). */
+    public static boolean isMovableBalloonPage(Memmap mm, long pfn) {
+        return (mm.pageType(pfn) >>> 24) == PageType.PGTY_offline.value() && (mm.flags(pfn) & (1L << PageFlag.PG_movable_ops)) != 0
+                && mm.word(pfn, Memmap.W_PRIVATE) == BALLOON_DEV;
+    }
+
+    /**
+     * balloon_page_migrate() → the driver's migratepage (virtballoon_migratepage): the new page (one reference
+     * from compaction_alloc) joins the balloon (balloon_page_insert) and is inflated on the host; the old page
+     * is deflated, leaves the balloon (private cleared, balloon_page_finalize) and its balloon reference is put,
+     * which frees it (its type and PG_movable_ops go as it reaches the buddy allocator).
+     */
+    void balloonPageMigrate(long oldPfn, long newPfn) {
+        if (!isMovableBalloonPage(mm, oldPfn)) throw KernelError.error("balloon_page_migrate(): PFN " + oldPfn + " is not a balloon page");
+        mm.setPageType(newPfn, PageType.PGTY_offline.word());
+        mm.setFlags(newPfn, mm.flags(newPfn) | (1L << PageFlag.PG_movable_ops));
+        mm.setWord(newPfn, Memmap.W_PRIVATE, BALLOON_DEV);
+        mm.setWord(oldPfn, Memmap.W_PRIVATE, 0);
+        if (trace.on()) trace.emit("balloon_page_migrate", "the balloon page at PFN " + oldPfn + " moves to PFN " + newPfn + " (host told)");
+        m.putPage(oldPfn);
     }
 
     // ---------------------------------------------------------------- guard pages

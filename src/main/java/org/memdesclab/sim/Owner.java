@@ -38,7 +38,11 @@ public enum Owner {
     /** A debug_pagealloc guard page (PGTY_guard): unusable until its buddy is freed. */
     GUARD('D'),
     /** A page_pool page of the network stack: pp_magic holds PP_SIGNATURE. */
-    NET_POOL('N');
+    NET_POOL('N'),
+    /** ZONE_DEVICE memory (devm_memremap_pages): zone 4 in the flags word, pgmap at offset 8; never free. */
+    ZONE_DEVICE('V'),
+    /** An allocated page with no type whose mapcount is not -1: a driver mapped it (vm_insert_page). */
+    DRIVER_MAPPED('M');
 
     private final char letter;
 

@@ -27,6 +27,7 @@ public final class PageOwnerType {
         RESERVED("kernel text/data (reserved)", "no: mapping kernel text or data to user space is a security hole (STRICT_DEVMEM)"),
         KERNEL("kernel page", "maybe: vmalloc memory may be mapped (remap_vmalloc_range), a kernel stack never, a driver's pages if it chooses"),
         KERNEL_MAPPED("driver page mapped to user space", "yes: it is mapped now (its mapcount is not -1)"),
+        ZONE_DEVICE("ZONE_DEVICE", "may be mapped to user space (e.g. DAX/HMM): device memory with struct pages, never in the buddy allocator"),
         INSIDE("part of a non-compound allocation", "as the allocation's first page"),
         UNKNOWN("unknown", "unknown");
 
@@ -50,6 +51,8 @@ public final class PageOwnerType {
     public static Kind classify(Machine m, long pfn) {
         Memmap mm = m.memmap();
         long flags = mm.flags(pfn);
+        // is_zone_device_page() first: ZONE_DEVICE pages also carry PG_reserved
+        if (FlagsWord.isZoneDevice(flags)) return Kind.ZONE_DEVICE;
         if ((flags & PageFlag.PG_reserved.mask()) != 0) return Kind.RESERVED;
         long head = m.compoundHeadPfn(pfn);
         if (!m.validPfn(head)) return Kind.UNKNOWN;
@@ -95,7 +98,20 @@ public final class PageOwnerType {
      * only with page_owner), or null.
      */
     public static String pageOwnerNote(Machine m, long pfn) {
+        ZoneDevice.Pgmap pg = m.zoneDevice().pgmapOf(pfn);
+        if (pg != null) {
+            return String.format("pgmap 0x%016x: %s, PFNs %d-%d (the struct page names its pgmap; the pgmap says what the device is)",
+                    pg.addr(), pg.type(), pg.start(), pg.end() - 1);
+        }
+        if (classify(m, pfn) == Kind.KERNEL_MAPPED) {
+            return "page_owner: a driver's alloc_pages(); vm_insert_page() mapped it " + (m.memmap().pageType(m.compoundHeadPfn(pfn)) + 1)
+                    + " time(s) (the mapcount is all struct page says)";
+        }
         MemoryTypes.VmArea a = m.memoryTypes().areaOfPfn(pfn);
+        if (a == null && classify(m, pfn) == Kind.KERNEL && !m.memmap().testFlag(pfn, PageFlag.PG_hwpoison)) {
+            return "page_owner: allocated with alloc_pages() (a driver's page, or the console's), not vmalloc; no process maps it "
+                    + "(mapcount -1)";
+        }
         if (a == null) return null;
         String what = a.caller().equals("alloc_thread_stack_node") ? "a kernel stack" : "vmalloc memory";
         return String.format("page_owner: allocated by %s() for %s at 0x%016x (the struct page itself does not say so)", a.caller(),

@@ -85,6 +85,8 @@ public final class UserMemory implements UserFolios {
     private final HashMap<Long, Table> tables;
     private final TreeMap<Long, AddressSpace> files;
     private int nextMm, nextVma, nextAnonVma, nextFile;
+    /** VMAs (by vm_area_struct address) that vm_insert_page() made VM_MIXEDMAP; the Vma record has no vm_flags. */
+    private final java.util.TreeSet<Long> mixedMap = new java.util.TreeSet<>();
 
     UserMemory(Machine m, Memmap mem, Trace trace) {
         this.m = m;
@@ -113,6 +115,7 @@ public final class UserMemory implements UserFolios {
         this.nextVma = o.nextVma;
         this.nextAnonVma = o.nextAnonVma;
         this.nextFile = o.nextFile;
+        this.mixedMap.addAll(o.mixedMap);
     }
 
     UserMemory copy(Machine m2, Memmap mem2, Trace trace2) { return new UserMemory(this, m2, mem2, trace2); }
@@ -319,7 +322,7 @@ public final class UserMemory implements UserFolios {
         long pfn = table;
         long head = m.compoundHeadPfn(pfn);
         String kind = isAnonFolio(head) ? "anon, mapping " + hex(mem.mapping(head)) + " (anon_vma | FOLIO_MAPPING_ANON)"
-                : "file, mapping " + hex(mem.mapping(head));
+                : folioFile(head) == null ? "a driver's page (vm_insert_page), mapping NULL" : "file, mapping " + hex(mem.mapping(head));
         out.add(String.format("page %s (PFN %d) of folio %s: %s, index %d, mapcount %d, refcount %d%s", hex(Addresses.pageAddress(pfn)),
                 pfn, hex(Addresses.pageAddress(head)), kind, mem.word(head, Memmap.W_INDEX), mapcount(head), mem.refcount(head),
                 (pte(mm, addr) & _PAGE_RW) == 0 ? ", PTE read-only" : ", PTE writable"));
@@ -501,13 +504,18 @@ public final class UserMemory implements UserFolios {
         for (Mm.Vma v : hit) {
             mm.vmaTree().remove(v.start());
             if (v.start() < start) mm.vmaTree().put(v.start(), v.withRange(v.address(), v.start(), start));
-            if (v.end() > end) mm.vmaTree().put(end, v.withRange(VMA_BASE + VMA_STRIDE * nextVma++, end, v.end()));
+            if (v.end() > end) {
+                Mm.Vma right = v.withRange(VMA_BASE + VMA_STRIDE * nextVma++, end, v.end());
+                mm.vmaTree().put(end, right);
+                if (mixedMap.contains(v.address())) mixedMap.add(right.address());
+            }
             long s = Math.max(start, v.start());
             long e = Math.min(end, v.end());
             if (trace.on()) emit("do_munmap", String.format("unmap 0x%x-0x%x of the VMA at 0x%x", s, e, v.start()));
             zapRange(mm, v, s, e);
         }
         for (Mm.Vma v : hit) freeTablesInRange(mm, Math.max(start, v.start()), Math.min(end, v.end()));
+        pruneMixedMap();
         return 0;
     }
 
@@ -522,7 +530,8 @@ public final class UserMemory implements UserFolios {
         long pfn = entryPfn(entry);
         long head = m.compoundHeadPfn(pfn);
         setEntry(ptePfn, idx, 0);
-        if (!isAnonFolio(head) && (entry & _PAGE_DIRTY) != 0) folioMarkDirty(head);
+        // a driver's page (vm_insert_page) has no address_space to tell about a dirty PTE
+        if (!isAnonFolio(head) && folioFile(head) != null && (entry & _PAGE_DIRTY) != 0) folioMarkDirty(head);
         removeRmap(pfn);
         if (trace.on()) emit("zap_pte_range", "PTE for PFN " + pfn + " cleared: mapcount " + mapcount(head) + ", then folio_put");
         putFolio(head);
@@ -546,12 +555,88 @@ public final class UserMemory implements UserFolios {
         }
     }
 
+    // ---------------------------------------------------------------- drivers: vm_insert_page
+
+    static final int EBUSY = 16;
+
+    /** True if vm_insert_page() made this VMA VM_MIXEDMAP. */
+    public boolean isMixedMap(Mm.Vma vma) { return mixedMap.contains(vma.address()); }
+
+    /**
+     * vm_insert_page(vma, addr, page): a driver maps one of its own pages (alloc_pages) into a process, as
+     * its mmap handler does. The VMA becomes VM_MIXEDMAP; insert_page_into_pte_locked() takes a reference
+     * (folio_get), adds a file-style rmap (the page's _mapcount goes from -1 to 0, folio_mapcount 1) and
+     * sets the PTE. Returns 0, -EFAULT (addr outside the VMA), -EINVAL (validate_page_before_insert: an
+     * anonymous, slab or typed page), -EBUSY (a PTE is there) or -ENOMEM (no page for a table).
+     *
+     * <p>Simplified: a driver's VMA would be the device file's; the lab takes an anonymous VMA nothing has
+     * faulted in yet (no anon_vma) and treats it as the driver's shared mapping (PTE writable if the VMA
+     * is, no copy-on-write). Other addresses of it fault with VM_FAULT_SIGBUS (no vm_ops->fault).
+     */
+    public int vmInsertPage(Mm mm, Mm.Vma vma, long addr, long pfn) {
+        if (addr < vma.start() || addr >= vma.end()) return -EFAULT;
+        long head = m.compoundHeadPfn(pfn);
+        int type = mem.pageType(pfn);
+        if (isAnonFolio(head) || PageType.hasType(mem.pageType(head))) {
+            if (trace.on()) emit("validate_page_before_insert", "PFN " + pfn + " is anonymous, slab or typed: -EINVAL");
+            return -EINVAL;
+        }
+        if (mem.refcount(head) <= 0 || FlagsWord.isZoneDevice(mem.flags(pfn)) || head != pfn || mem.isHead(pfn) || folioFile(head) != null
+                || MemoryTypes.isPpPage(mem, pfn) || mem.testFlag(pfn, PageFlag.PG_reserved)) {
+            throw KernelError.error("vm_insert_page(): the lab's drivers map an allocated order-0 page of their own (alloc_pages), "
+                    + "not PFN " + pfn + " (" + PageOwnerType.classify(m, pfn).label() + ", refcount " + mem.refcount(head) + ")");
+        }
+        if (!mixedMap.contains(vma.address()) && (!vma.anonymous() || vma.anonVma() != 0)) {
+            throw KernelError.error("vm_insert_page(): the lab's drivers map into an anonymous VMA that nothing has faulted in yet "
+                    + "(lab_mmap MAP_PRIVATE|MAP_ANONYMOUS, then no access); this VMA " + (vma.anonymous() ? "has anonymous memory" : "maps a file"));
+        }
+        long page = addr & ~(Addresses.PAGE_SIZE - 1);
+        long table = pteTable(mm, page, true);
+        if (table == -2) return -ENOMEM;
+        int idx = index(page, 3);
+        if ((tables.get(table).e[idx] & _PAGE_PRESENT) != 0) {
+            if (trace.on()) emit("insert_page", "a PTE is already there: -EBUSY");
+            return -EBUSY;
+        }
+        mixedMap.add(vma.address());
+        refAdd(pfn, 1);
+        addRmap(pfn);
+        setEntry(table, idx, (pfn << Addresses.PAGE_SHIFT) | ptePresent(vma) | (vma.writable() ? _PAGE_RW : 0));
+        if (trace.on()) {
+            emit("vm_insert_page", "VM_MIXEDMAP; PFN " + pfn + " mapped at " + hex(page) + ": mapcount " + (type + 2) + ", refcount "
+                    + mem.refcount(pfn));
+        }
+        return 0;
+    }
+
+    /** A fault in a VM_MIXEDMAP VMA: a present PTE allows the access; a missing one is SIGBUS (no vm_ops->fault). */
+    private int mixedMapFault(Mm mm, long page, boolean write) {
+        long table = pteTable(mm, page, false);
+        long entry = table < 0 ? 0 : tables.get(table).e[index(page, 3)];
+        if ((entry & _PAGE_PRESENT) == 0) {
+            if (trace.on()) emit("handle_mm_fault", "VM_MIXEDMAP VMA without vm_ops->fault and no PTE at " + hex(page) + ": VM_FAULT_SIGBUS");
+            return VM_FAULT_SIGBUS;
+        }
+        if (write && (entry & _PAGE_RW) == 0) return VM_FAULT_SIGSEGV;
+        setEntry(table, index(page, 3), entry | _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0));
+        return 0;
+    }
+
+    /** Forgets VM_MIXEDMAP marks of VMAs that no longer exist. */
+    private void pruneMixedMap() {
+        if (mixedMap.isEmpty()) return;
+        java.util.Set<Long> live = new java.util.HashSet<>();
+        for (Mm mm : mms.values()) for (Mm.Vma v : mm.vmaTree().values()) live.add(v.address());
+        mixedMap.retainAll(live);
+    }
+
     /** mmput() → exit_mmap(): unmap every VMA, free every page table, then the PGD. */
     public void mmput(Mm mm) {
         for (Mm.Vma v : new ArrayList<>(mm.vmaTree().values())) zapRange(mm, v, v.start(), v.end());
         mm.vmaTree().clear();
         freeAllTables(mm.pgd(), 0);
         mms.remove(mm.address());
+        pruneMixedMap();
         if (trace.on()) emit("mmput", "exit_mmap freed every mapping and page table of pid " + mm.pid());
     }
 
@@ -587,6 +672,7 @@ public final class UserMemory implements UserFolios {
             return VM_FAULT_SIGSEGV;
         }
         long page = addr & ~(Addresses.PAGE_SIZE - 1);
+        if (mixedMap.contains(vma.address())) return mixedMapFault(mm, page, write);
         long table = pteTable(mm, page, true);
         if (table == -2) return VM_FAULT_OOM;
         int idx = index(page, 3);
@@ -748,7 +834,9 @@ public final class UserMemory implements UserFolios {
             long av = v.anonVma() == 0 ? 0 : ANON_VMA_BASE + ANON_VMA_STRIDE * nextAnonVma++;
             Mm.Vma cv = new Mm.Vma(VMA_BASE + VMA_STRIDE * nextVma++, v.start(), v.end(), v.prot(), v.shared(), v.mapping(), v.pgoff(), av);
             child.vmaTree().put(cv.start(), cv);
-            if (v.anonVma() == 0) continue;
+            // copy_page_range() also copies VM_MIXEDMAP VMAs: their pages cannot be faulted in again
+            if (mixedMap.contains(v.address())) mixedMap.add(cv.address());
+            if (v.anonVma() == 0 && !mixedMap.contains(v.address())) continue;
             List<long[]> ptes = new ArrayList<>();
             forEachPte(old, v.start(), v.end(), (t, i, a, e) -> ptes.add(new long[] {t, i, a, e}));
             for (long[] p : ptes) copyPte(old, v, child, cv, p[0], (int) p[1], p[2], p[3]);
@@ -771,7 +859,7 @@ public final class UserMemory implements UserFolios {
         refAdd(head, 1);
         addRmap(pfn);
         if (isAnonFolio(head)) mem.setFlags(pfn, mem.flags(pfn) & ~(1L << PageFlag.PG_anon_exclusive));
-        if (v.cow() && (e & _PAGE_RW) != 0) {
+        if (v.cow() && !mixedMap.contains(v.address()) && (e & _PAGE_RW) != 0) {
             e &= ~_PAGE_RW;
             setEntry(srcTable, idx, e);
         }
@@ -783,7 +871,7 @@ public final class UserMemory implements UserFolios {
     private long tablesNeeded(Mm old) {
         java.util.Set<Long> pud = new java.util.HashSet<>(), pmd = new java.util.HashSet<>(), pte = new java.util.HashSet<>();
         for (Mm.Vma v : old.vmaTree().values()) {
-            if (v.anonVma() == 0) continue;
+            if (v.anonVma() == 0 && !mixedMap.contains(v.address())) continue;
             forEachPte(old, v.start(), v.end(), (t, i, a, e) -> {
                 pud.add(a >>> 39);
                 pmd.add(a >>> 30);
@@ -1246,6 +1334,22 @@ public final class UserMemory implements UserFolios {
      * record -EIO on a dirty file (mapping_set_error) and drop it from the page cache. The folio keeps one
      * reference (memory_failure's own), so a poisoned page never returns to the free lists.
      */
+    /**
+     * memory_failure() on a page of a large folio when try_to_split_thp_page() fails: kill_procs_now()
+     * sends SIGBUS to every process that maps the folio (they exit); the folio stays where it is.
+     * Returns the kernel's lines ("unsplit thp" comes from the caller).
+     */
+    public List<String> killMappersNow(long pfn) {
+        long head = m.compoundHeadPfn(pfn);
+        List<String> out = new ArrayList<>();
+        List<Mm> victims = mappers(head);
+        for (Mm mm : victims) {
+            out.add(String.format("Memory failure: %#x: Sending SIGBUS to lab:%d due to hardware memory corruption", pfn, mm.pid()));
+        }
+        for (Mm mm : victims) if (mms.containsKey(mm.address())) mmput(mm);
+        return out;
+    }
+
     @Override
     public List<String> memoryFailure(long pfn) {
         long head = m.compoundHeadPfn(pfn);
@@ -1296,6 +1400,7 @@ public final class UserMemory implements UserFolios {
             h = h * 31 + java.util.Arrays.hashCode(t.e) + t.level;
         }
         for (AddressSpace a : files.values()) h = h * 31 + a.digest();
+        h = h * 31 + mixedMap.hashCode();
         return ((h * 31 + nextMm) * 31 + nextVma) * 31 + nextAnonVma * 17L + nextFile;
     }
 

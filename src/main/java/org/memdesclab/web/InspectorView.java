@@ -185,6 +185,8 @@ public record InspectorView(long pfn, String owner, String ownerLetter, String s
             case OFFLINE -> "offline page (balloon)";
             case GUARD -> "guard page";
             case NET_POOL -> "page_pool page";
+            case ZONE_DEVICE -> "ZONE_DEVICE page";
+            case DRIVER_MAPPED -> "driver page mapped to user space";
         };
     }
 

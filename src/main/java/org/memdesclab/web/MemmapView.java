@@ -186,6 +186,9 @@ public final class MemmapView {
             case OFFLINE -> new Cell(pfn, "O", "of", "logically offline: in the balloon (PGTY_offline)");
             case GUARD -> new Cell(pfn, "D", "gd", "debug_pagealloc guard page (PGTY_guard)");
             case NET_POOL -> new Cell(pfn, "N", "np", "page_pool page of the network stack (pp_magic = PP_SIGNATURE)");
+            case ZONE_DEVICE -> new Cell(pfn, "V", "zd", "ZONE_DEVICE page (devm_memremap_pages: zone 4, pgmap at offset 8)");
+            case DRIVER_MAPPED -> new Cell(pfn, "M", "dm", "driver page mapped to user space (vm_insert_page), mapcount "
+                    + (m.memmap().pageType(pfn) + 1));
         };
     }
 
@@ -345,6 +348,8 @@ public final class MemmapView {
                         case OFFLINE -> "offline (balloon) pages";
                         case GUARD -> "guard pages";
                         case NET_POOL -> "page_pool pages";
+                        case ZONE_DEVICE -> "ZONE_DEVICE pages";
+                        case DRIVER_MAPPED -> next - pfn == 1 ? "driver page mapped to user space" : "driver pages mapped to user space";
                         case TAIL -> "tail pages";
                         default -> "free";
                     };

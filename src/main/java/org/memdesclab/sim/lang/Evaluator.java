@@ -84,6 +84,7 @@ final class Evaluator {
         c.put("NUMA_NO_NODE", Value.integer(-1));
         c.put("KMALLOC_MAX_CACHE_SIZE", Value.ulong(org.memdesclab.sim.Slub.KMALLOC_MAX_CACHE_SIZE));
         c.putAll(MmFunctions.constants());
+        c.putAll(KindFunctions.constants());
         return c;
     }
 

@@ -3,7 +3,9 @@ package org.memdesclab.sim.lang;
 import org.memdesclab.sim.Compaction;
 import org.memdesclab.sim.KernelError;
 import org.memdesclab.sim.MemoryFailure;
+import org.memdesclab.sim.FlagsWord;
 import org.memdesclab.sim.PageOwnerType;
+import org.memdesclab.sim.ZoneDevice;
 
 /**
  * Every memory type of seed 000's table from the console (vmalloc, kernel stacks, page_pool, the
@@ -14,6 +16,14 @@ final class KindFunctions {
     static final String KINDS = "Memory types";
     static final String WALKERS = "PFN walkers";
     static final CType.Ptr PAGE_POOL_PTR = CType.ptrTo("page_pool");
+    static final CType.Ptr PGMAP_PTR = CType.ptrTo("dev_pagemap");
+
+    /** Console constants: enum memory_type. */
+    static java.util.Map<String, Value> constants() {
+        java.util.Map<String, Value> c = new java.util.LinkedHashMap<>();
+        for (ZoneDevice.Type t : ZoneDevice.Type.values()) c.put(t.name(), Value.integer(t.value()));
+        return c;
+    }
 
     private KindFunctions() {}
 
@@ -84,9 +94,11 @@ final class KindFunctions {
                 .impl((c, a) -> pageOrNull(c.machine().memoryTypes().balloonPageAlloc())));
         r.register(FunctionDef.prototype("void balloon_page_enqueue(struct page *page)").mutates().group(KINDS)
                 .source("mm/balloon_compaction.c (balloon_page_insert)")
-                .meaning("inflate: the page is logically offline, page_type = PGTY_offline (0xf1000000)")
-                .simplification("one balloon (the kernel's takes a struct balloon_dev_info); balloon pages are not migrated by "
-                        + "the lab's compaction")
+                .meaning("inflate: the page is logically offline, page_type = PGTY_offline (0xf1000000); with "
+                        + "CONFIG_BALLOON_COMPACTION it is also movable: PG_movable_ops (bit 3) and private = the balloon_dev_info, "
+                        + "so compaction can move it (balloon_page_migrate)")
+                .simplification("one balloon (the kernel's takes a struct balloon_dev_info); the balloon's page list is not kept "
+                        + "in lru")
                 .impl((c, a) -> {
                     c.machine().memoryTypes().balloonPageEnqueue(c.pagePfn(a.get(0)));
                     return Value.VOID;
@@ -97,6 +109,62 @@ final class KindFunctions {
                         + "if the balloon is empty")
                 .simplification("the lab takes the lowest PGTY_offline PFN (the kernel's list order differs)")
                 .impl((c, a) -> pageOrNull(c.machine().memoryTypes().balloonDeflate())));
+        r.register(FunctionDef.prototype("struct dev_pagemap *devm_memremap_pages(unsigned long nr_pages, int type)").mutates()
+                .group(KINDS).source("mm/memremap.c (memremap_pages, pagemap_range), mm/mm_init.c (memmap_init_zone_device, "
+                        + "__init_zone_device_page)")
+                .meaning("device memory gets struct pages in ZONE_DEVICE: zone 4 in the flags word (0x27ffffc0000000 on node 0), "
+                        + "PG_reserved, pgmap (offset 8) = the struct dev_pagemap, zone_device_data (offset 16) = NULL, refcount 1 "
+                        + "for MEMORY_DEVICE_GENERIC and 0 for MEMORY_DEVICE_PRIVATE, _COHERENT, _FS_DAX and _PCI_P2PDMA (their "
+                        + "driver allocates them). The pages never reach the buddy allocator. Returns the pgmap")
+                .simplification("the kernel's takes a struct device and a filled-in struct dev_pagemap and returns the range's "
+                        + "kernel address. The lab has one memmap, so the range is the top nr_pages PFNs of the machine (below any "
+                        + "earlier range), which must be free; they leave the zone, as if booted with that range as device memory. "
+                        + "No device page is mapped to user space, and there is no device-side allocator")
+                .impl((c, a) -> {
+                    ZoneDevice.Type t = ZoneDevice.Type.of((int) a.get(1).bits());
+                    if (t == null) throw KernelError.error("devm_memremap_pages(): type " + a.get(1).bits() + " is not an enum memory_type "
+                            + "(MEMORY_DEVICE_PRIVATE 1 .. MEMORY_DEVICE_PCI_P2PDMA 5)");
+                    return Value.pointer(PGMAP_PTR, c.machine().zoneDevice().devmMemremapPages(a.get(0).bits(), t));
+                }));
+        r.register(FunctionDef.prototype("void memunmap_pages(struct dev_pagemap *pgmap)").mutates().group(KINDS)
+                .source("mm/memremap.c")
+                .meaning("tear a ZONE_DEVICE range down; the lab then gives its PFNs to the buddy allocator, as hot-adding the "
+                        + "range as System RAM would (daxctl reconfigure-device --mode=system-ram)")
+                .simplification("refused while a page is in use (the kernel waits for the last reference); the lowest range goes first")
+                .impl((c, a) -> {
+                    if (a.get(0).bits() == 0) throw c.nullDeref(0);
+                    c.machine().zoneDevice().memunmapPages(a.get(0).bits());
+                    return Value.VOID;
+                }));
+        r.register(FunctionDef.prototype("bool is_zone_device_page(const struct page *page)").group(KINDS)
+                .source("include/linux/mmzone.h").meaning("page_zonenum(page) == ZONE_DEVICE: the zone field of the flags word is 4")
+                .impl((c, a) -> Value.of(CType.BOOL, FlagsWord.isZoneDevice(c.machine().memmap().flags(c.pagePfn(a.get(0)))) ? 1 : 0)));
+        r.register(FunctionDef.prototype("struct dev_pagemap *page_pgmap(const struct page *page)").group(KINDS)
+                .source("include/linux/memremap.h").meaning("a ZONE_DEVICE page's pgmap (folio->pgmap, offset 8)")
+                .impl((c, a) -> {
+                    long pfn = c.pagePfn(a.get(0));
+                    if (!FlagsWord.isZoneDevice(c.machine().memmap().flags(pfn))) {
+                        throw KernelError.error("page_pgmap(): PFN " + pfn + " is not a ZONE_DEVICE page (the kernel's VM_WARN_ON_ONCE_PAGE)");
+                    }
+                    return Value.pointer(PGMAP_PTR, c.machine().memmap().word(pfn, 1));
+                }));
+        r.register(FunctionDef.prototype("int vm_insert_page(struct vm_area_struct *vma, unsigned long addr, struct page *page)")
+                .mutates().group(KINDS).source("mm/memory.c (vm_insert_page, validate_page_before_insert, insert_page_into_pte_locked)")
+                .meaning("a driver maps one of its pages (alloc_pages) into a process: the VMA becomes VM_MIXEDMAP, the page gains "
+                        + "a reference and a mapping (its _mapcount goes from -1 to 0), and page_owner_type then says 'driver page "
+                        + "mapped to user space' (M in the memmap). munmap, fork (the child maps it too) and exit drop or add "
+                        + "mappings as for any page. Returns 0, -EFAULT, -EINVAL (anonymous, slab or typed page), -EBUSY or -ENOMEM")
+                .simplification("the driver's VMA would belong to its device file; the lab takes an anonymous VMA nothing has "
+                        + "faulted in yet and treats it as the driver's shared mapping (no copy-on-write); other addresses in it "
+                        + "fault with VM_FAULT_SIGBUS")
+                .impl((c, a) -> {
+                    long addr = a.get(0).bits();
+                    if (addr == 0) throw c.nullDeref(0);
+                    var e = c.machine().userMemory().vmaAt(addr);
+                    if (e == null) throw KernelError.error(String.format("vm_insert_page(): 0x%016x is not a live vm_area_struct "
+                            + "(find_vma() gives one)", addr));
+                    return Value.integer(c.machine().userMemory().vmInsertPage(e.getKey(), e.getValue(), a.get(1).bits(), c.pagePfn(a.get(2))));
+                }));
         r.register(FunctionDef.prototype("void lab_boot_debug_guardpage_minorder(unsigned int order)").mutates().group(KINDS)
                 .source("mm/debug_page_alloc.c (debug_guardpage_minorder=, set_page_guard); mm/page_alloc.c (expand, __free_one_page)")
                 .meaning("boot with debug_pagealloc=on debug_guardpage_minorder=order: when a block is split, halves below that "
@@ -127,8 +195,12 @@ final class KindFunctions {
                 .meaning("a hardware memory error at pfn: PG_hwpoison, then by owner: a free buddy page is taken off its free "
                         + "list for good (Recovered, 0); user folios go to their owner; slab, page-table, zsmalloc, reserved and "
                         + "other kernel pages are unhandlable (Ignored, -EBUSY); a second hit is -EHWPOISON. Prints the kernel's lines")
-                .simplification("flags are ignored (no MF_ACTION_REQUIRED); no hugetlb or ZONE_DEVICE path; a poisoned order-0 "
-                        + "page that is later freed is kept off the free lists, as free_pages_prepare does")
+                .simplification("flags are ignored (no MF_ACTION_REQUIRED); no hugetlb path. The lab cannot split a large folio, so a "
+                        + "page of one always takes the failed-split path: SIGBUS to every mapper, 'unsplit thp: Failed', "
+                        + "-EHWPOISON, PG_has_hwpoisoned on the folio. A ZONE_DEVICE page goes to "
+                        + "memory_failure_dev_pagemap: nobody maps it in the lab, so dax_lock_folio fails, 'dax page: Failed', "
+                        + "-EBUSY, no PG_hwpoison. A poisoned order-0 page that is later freed is kept off the free lists, as "
+                        + "free_pages_prepare does")
                 .impl((c, a) -> {
                     MemoryFailure.Result res = MemoryFailure.run(c.machine(), a.get(0).bits());
                     c.printAll(res.log());
@@ -139,7 +211,7 @@ final class KindFunctions {
                         + "__compact_finished)")
                 .meaning("compaction for an order-order allocation (-1: the whole zone, as echo 1 > /proc/sys/vm/compact_memory): "
                         + "the migration scanner walks up from PFN 0, the free scanner down from the end, block by block; movable "
-                        + "pages (zsmalloc pages, user folios) move into free pages near the end until a free order-order block "
+                        + "pages (zsmalloc pages, user folios, balloon pages) move into free pages near the end until a free order-order block "
                         + "exists (COMPACT_SUCCESS) or the scanners meet (COMPACT_COMPLETE). Prints the result and what stayed")
                 .simplification("the kernel's takes a struct compact_control. One migratetype, no watermarks or deferral; "
                         + "machines under 1024 pages are scanned in blocks of 8 pages instead of pageblocks of 512; per-CPU "

@@ -103,7 +103,7 @@ public final class LoadBenchmark {
                     + settings.warmup().toSeconds() + " s of warm-up) on " + base
                     + (app == null ? "" : " (in this process, H2 in a temp folder)") + ", lesson " + settings.lesson()
                     + ", think time 0.5 to 1.5 s");
-            Run r = new Run(base).go();
+            Run r = new Run(base, app != null).go();
             r.print();
             if (app != null && settings.heapLearners() > 0) {
                 double kib = heapPerMachine(app.labs(), settings.lesson(), settings.heapLearners()) / 1024.0;
@@ -126,6 +126,12 @@ public final class LoadBenchmark {
     private final class Run {
         final String base;
         final ExecutorService httpThreads = Executors.newFixedThreadPool(4, daemon("load-http"));
+        /*
+         * Blocking sends on a bounded pool: on a 2-CPU machine the JDK 17 client's sendAsync completes every
+         * response on a new thread (the CompletableFuture default executor is thread-per-task below 3 CPUs),
+         * which cost the benchmark more CPU than the server it measures.
+         */
+        final ExecutorService senders = Executors.newFixedThreadPool(64, daemon("load-sender"));
         final ScheduledExecutorService timer = Executors.newScheduledThreadPool(1, daemon("load-timer"));
         final HttpClient http;
         final Samples statements;
@@ -137,9 +143,16 @@ public final class LoadBenchmark {
         final StringBuffer firstErrors = new StringBuffer();
         long measureFrom;
         long stopAt;
+        long cpuAtStart = -1;
+        long cpuAtStop = -1;
+        long clientCpuAtStart = -1;
+        long clientCpuAtStop = -1;
 
-        Run(String base) {
+        final boolean inProcess;
+
+        Run(String base, boolean inProcess) {
             this.base = base;
+            this.inProcess = inProcess;
             this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(httpThreads)
                     .connectTimeout(Duration.ofSeconds(10)).build();
             long expected = (settings.learners() * settings.duration().toMillis()) / THINK_MS + 16;
@@ -162,6 +175,14 @@ public final class LoadBenchmark {
             long now = System.nanoTime();
             measureFrom = now + settings.warmup().toNanos();
             stopAt = measureFrom + settings.duration().toNanos();
+            timer.schedule(() -> {
+                cpuAtStart = processCpuNanos();
+                clientCpuAtStart = clientCpuNanos();
+            }, measureFrom - now, TimeUnit.NANOSECONDS);
+            timer.schedule(() -> {
+                cpuAtStop = processCpuNanos();
+                clientCpuAtStop = clientCpuNanos();
+            }, stopAt - now, TimeUnit.NANOSECONDS);
             for (Learner l : all) {
                 if (l.cookie != null) {
                     running.incrementAndGet();
@@ -174,6 +195,7 @@ public final class LoadBenchmark {
             while (running.get() > 0 && System.nanoTime() < limit) Thread.sleep(20);
             if (running.get() > 0) fail("the run did not finish: " + running.get() + " learners still waiting 30 s after the end");
             timer.shutdownNow();
+            senders.shutdownNow();
             httpThreads.shutdownNow();
             return this;
         }
@@ -192,7 +214,31 @@ public final class LoadBenchmark {
             out.printf("static p50: %.1f ms (GET %s, %d fetches)%n", statics.percentileMs(50), STATIC_FILE, statics.size());
             double s50 = statics.percentileMs(50);
             out.printf("ratio statement/static p50: %.1f%n", s50 == 0 ? 0.0 : statements.percentileMs(50) / s50);
+            if (inProcess && cpuAtStart >= 0 && cpuAtStop > cpuAtStart && statements.size() > 0) {
+                // both sides share this JVM: the learners' threads are counted apart; GC and JIT go to the server
+                double all = (cpuAtStop - cpuAtStart) / 1e6 / statements.size();
+                double learners = (clientCpuAtStop - clientCpuAtStart) / 1e6 / statements.size();
+                out.printf("server CPU per statement: %.2f ms (static fetches, GC and JIT included)%n", all - learners);
+                out.printf("learners' CPU per statement: %.2f ms%n", learners);
+            }
             if (firstErrors.length() > 0) out.print("first errors:\n" + firstErrors);
+        }
+
+        /** Sends on a sender thread and hands the response (or the failure) to {@code done} there. */
+        void call(HttpRequest req, java.util.function.BiConsumer<HttpResponse<byte[]>, Throwable> done) {
+            senders.execute(() -> {
+                HttpResponse<byte[]> resp = null;
+                Throwable failure = null;
+                try {
+                    resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+                } catch (IOException | RuntimeException e) {
+                    failure = e;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    failure = e;
+                }
+                done.accept(resp, failure);
+            });
         }
 
         void fail(String what) {
@@ -207,7 +253,7 @@ public final class LoadBenchmark {
             }
             HttpRequest req = HttpRequest.newBuilder(URI.create(base + STATIC_FILE)).timeout(Duration.ofSeconds(30)).GET().build();
             long t0 = System.nanoTime();
-            http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((resp, ex) -> {
+            call(req, (resp, ex) -> {
                 long t1 = System.nanoTime();
                 if (ex != null || resp.statusCode() != 200) {
                     fail("GET " + STATIC_FILE + ": " + (ex != null ? ex : "HTTP " + resp.statusCode()));
@@ -236,7 +282,7 @@ public final class LoadBenchmark {
             void open(CountDownLatch opened) {
                 HttpRequest req = HttpRequest.newBuilder(URI.create(page())).timeout(Duration.ofSeconds(60))
                         .header("Accept", "text/html").GET().build();
-                http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((resp, ex) -> {
+                call(req, (resp, ex) -> {
                     if (ex != null || resp.statusCode() != 200) {
                         fail("learner " + id + " GET " + page() + ": " + (ex != null ? ex : "HTTP " + resp.statusCode()));
                     } else {
@@ -275,7 +321,7 @@ public final class LoadBenchmark {
                         .header("Sec-Fetch-Site", "same-origin")
                         .POST(HttpRequest.BodyPublishers.ofString(body)).build();
                 long t0 = System.nanoTime();
-                http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((resp, ex) -> {
+                call(req, (resp, ex) -> {
                     long t1 = System.nanoTime();
                     if (ex != null || resp.statusCode() != 200) {
                         fail("learner " + id + " " + statement + ": " + (ex != null ? ex : "HTTP " + resp.statusCode()));
@@ -338,6 +384,21 @@ public final class LoadBenchmark {
         long after = usedAfterGc();
         if (labs.liveLabs() < count) throw new IllegalStateException("the live cache kept only " + labs.liveLabs() + " machines");
         return (double) (after - before) / count;
+    }
+
+    private static long processCpuNanos() {
+        var os = ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
+    }
+
+    /** CPU time of the virtual learners' threads (ours and the HTTP client's). */
+    private static long clientCpuNanos() {
+        var mx = ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("load-") || t.getName().startsWith("HttpClient-")) sum += Math.max(0, mx.getThreadCpuTime(t.getId()));
+        }
+        return sum;
     }
 
     private static long usedAfterGc() {

@@ -27,7 +27,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--duration", defaultValue = "60", paramLabel = "SECONDS", description = "load: how long they send statements (default: ${DEFAULT-VALUE}).")
     int duration;
 
-    @Option(names = "--warmup", defaultValue = "5", paramLabel = "SECONDS",
+    @Option(names = "--warmup", defaultValue = "15", paramLabel = "SECONDS",
             description = "load: seconds sent first and not counted (default: ${DEFAULT-VALUE}; at most a quarter of --duration).")
     int warmup;
 

@@ -82,7 +82,9 @@ public final class LoadBenchmark {
         out.println("Memdesc Lab load benchmark (" + Runtime.getRuntime().availableProcessors() + " CPUs, "
                 + System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + ")");
         if (settings.startup()) {
-            out.printf("start-up to first answer: %.2f s%n", StartupTimer.secondsToFirstAnswer());
+            StartupTimer.Startup st = StartupTimer.toFirstAnswer();
+            out.printf("start-up to first answer: %.2f s%n", st.seconds());
+            if (st.cpuSeconds() >= 0) out.printf("start-up CPU (the child JVM, all threads): %.2f s%n", st.cpuSeconds());
         }
         Path tmp = null;
         HikariDataSource ds = null;
@@ -143,9 +145,9 @@ public final class LoadBenchmark {
         final StringBuffer firstErrors = new StringBuffer();
         long measureFrom;
         long stopAt;
-        long cpuAtStart = -1;
+        volatile long cpuAtStart = -1;
         long cpuAtStop = -1;
-        long clientCpuAtStart = -1;
+        volatile long clientCpuAtStart = -1;
         long clientCpuAtStop = -1;
 
         final boolean inProcess;
@@ -179,10 +181,6 @@ public final class LoadBenchmark {
                 cpuAtStart = processCpuNanos();
                 clientCpuAtStart = clientCpuNanos();
             }, measureFrom - now, TimeUnit.NANOSECONDS);
-            timer.schedule(() -> {
-                cpuAtStop = processCpuNanos();
-                clientCpuAtStop = clientCpuNanos();
-            }, stopAt - now, TimeUnit.NANOSECONDS);
             for (Learner l : all) {
                 if (l.cookie != null) {
                     running.incrementAndGet();
@@ -194,6 +192,9 @@ public final class LoadBenchmark {
             long limit = stopAt + TimeUnit.SECONDS.toNanos(30);
             while (running.get() > 0 && System.nanoTime() < limit) Thread.sleep(20);
             if (running.get() > 0) fail("the run did not finish: " + running.get() + " learners still waiting 30 s after the end");
+            // after the last answer: the statements counted are those sent before the end, and their answers
+            cpuAtStop = processCpuNanos();
+            clientCpuAtStop = clientCpuNanos();
             timer.shutdownNow();
             senders.shutdownNow();
             httpThreads.shutdownNow();

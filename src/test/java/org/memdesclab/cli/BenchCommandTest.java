@@ -64,6 +64,7 @@ class BenchCommandTest {
         String ms = "(\\d+\\.\\d) ms";
         Map<String, String> figures = new LinkedHashMap<>();
         figures.put("start-up to first answer", "(\\d+\\.\\d\\d) s");
+        figures.put("start-up CPU (the child JVM, all threads)", "(\\d+\\.\\d\\d) s");
         figures.put("statements", "(\\d+)");
         figures.put("statements per second", "(\\d+\\.\\d) /s");
         figures.put("p50", ms);
@@ -74,6 +75,8 @@ class BenchCommandTest {
         figures.put("bytes per response", "(\\d+) B");
         figures.put("static p50", ms + " \\(GET /static/lab.js, \\d+ fetches\\)");
         figures.put("ratio statement/static p50", "(\\d+\\.\\d)");
+        figures.put("server CPU per statement", "(\\d+\\.\\d\\d) ms \\(static fetches, GC and JIT included\\)");
+        figures.put("learners' CPU per statement", "(\\d+\\.\\d\\d) ms");
         figures.put("heap per live machine", "(\\d+\\.\\d) KiB \\(10 learners' memmap machines\\)");
         figures.put("heap for 1,000 live machines", "(\\d+\\.\\d) MiB");
         for (var f : figures.entrySet()) {

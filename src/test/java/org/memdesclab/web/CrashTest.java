@@ -36,6 +36,8 @@ import org.memdesclab.store.Store;
 class CrashTest {
     private static final String LESSON = "memmap";
     private static final Duration START = Duration.ofSeconds(120);
+    /** A request the killed server never answers ends the learner (the socket is closed, so it should not come to this). */
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -81,13 +83,13 @@ class CrashTest {
         @Override
         public void run() {
             try {
-                HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + "/labs/" + LESSON)).build(),
+                HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + "/labs/" + LESSON)).timeout(TIMEOUT).build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (page.statusCode() != 200) throw new IllegalStateException("lesson page: HTTP " + page.statusCode());
                 while (true) {
                     String s = nextStatement();
                     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/labs/" + LESSON + "/exec"))
-                            .header("Content-Type", "application/json").header("Origin", base)
+                            .timeout(TIMEOUT).header("Content-Type", "application/json").header("Origin", base)
                             .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(java.util.Map.of("statement", s))))
                             .build(), HttpResponse.BodyHandlers.ofString());
                     if (r.statusCode() == 200) {

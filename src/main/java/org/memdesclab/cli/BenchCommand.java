@@ -67,7 +67,12 @@ public final class BenchCommand implements Callable<Integer> {
             System.err.println("bench load: " + e.getMessage());
             return 2;
         }
-        long errors = new LoadBenchmark(System.out, s).run();
-        return errors == 0 ? 0 : 1;
+        try {
+            long errors = new LoadBenchmark(System.out, s).run();
+            return errors == 0 ? 0 : 1;
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench load: " + e.getMessage()); // e.g. an unknown --lesson
+            return 2;
+        }
     }
 }

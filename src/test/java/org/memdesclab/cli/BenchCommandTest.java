@@ -98,11 +98,13 @@ class BenchCommandTest {
             System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
             assertEquals(2, new CommandLine(new Main()).execute("bench", "load", "--learners", "0"));
             assertEquals(2, new CommandLine(new Main()).execute("bench", "load", "--url", "localhost:7070"));
+            assertEquals(2, new CommandLine(new Main()).execute("bench", "load", "--no-startup", "--heap-learners", "0", "--lesson", "nope"));
         } finally {
             System.setErr(err);
         }
         String e = buf.toString(StandardCharsets.UTF_8);
         assertTrue(e.contains("bench load: --learners must be at least 1"), e);
         assertTrue(e.contains("bench load: --url must look like http://host:port, not 'localhost:7070'"), e);
+        assertTrue(e.contains("bench load: there is no lesson 'nope'"), e);
     }
 }

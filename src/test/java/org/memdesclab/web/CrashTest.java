@@ -179,6 +179,9 @@ class CrashTest {
                         .header("Cookie", Learners.COOKIE + "=" + l.learner()).build(), HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, r.statusCode(), r.body());
                 JsonNode state = JSON.readTree(r.body());
+                // The machine is compared; step progress (also in the answer) lives in the database, not the machine.
+                assertTrue(state.has("steps"), "the state lists step progress");
+                ((com.fasterxml.jackson.databind.node.ObjectNode) state).remove("steps");
                 assertEquals(expected.get(i), state, "learner " + l.learner() + "'s machine after the restart");
                 assertTrue(state.get("position").asInt() >= l.answered.size(), "the machine lost answered statements");
             }

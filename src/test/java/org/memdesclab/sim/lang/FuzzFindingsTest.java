@@ -1,0 +1,41 @@
+package org.memdesclab.sim.lang;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.memdesclab.sim.Machine;
+import org.memdesclab.sim.MachineConfig;
+
+/** Regression tests for what ConsoleFuzzTest found: each was an internal error before its fix. */
+class FuzzFindingsTest {
+    private final Console c = new Console(new Machine(MachineConfig.defaults()));
+
+    @Test
+    void deepNestingIsRefusedWithAMessage() {
+        for (String s : List.of("(".repeat(2000) + "1" + ")".repeat(2000), "- ".repeat(2000) + "1",
+                "page_folio(".repeat(300) + "NULL" + ")".repeat(300), "for (i = 0; i < 1; i++) ".repeat(70) + "i")) {
+            ExecResult r = RefusedStatements.assertRefusedUnchanged(c, s, List.of("error: statement nested too deeply"));
+            assertTrue(r.output().get(0).contains("at most " + Parser.MAX_NESTING), r.output().toString());
+        }
+    }
+
+    @Test
+    void nestingUpToTheLimitStillWorks() {
+        ExecResult r = c.exec("(".repeat(60) + "41 + 1" + ")".repeat(60));
+        assertTrue(r.ok(), r.output().toString());
+        assertEquals(List.of("42"), r.output());
+    }
+
+    @Test
+    void kmallocOfANegativeSizeIsAHugeUnsignedSizeAndFails() {
+        long before = c.machine().digest();
+        ExecResult r = c.exec("kmalloc(-2147483648, GFP_KERNEL)");
+        assertTrue(r.output().stream().noneMatch(l -> l.contains("internal error")), r.output().toString());
+        assertEquals(before, c.machine().digest(), r.output().toString());
+        ExecResult slab = c.exec("kmalloc_slab(-1, GFP_KERNEL)");
+        assertTrue(slab.ok(), slab.output().toString());
+        assertEquals("NULL", slab.output().get(slab.output().size() - 1));
+    }
+}

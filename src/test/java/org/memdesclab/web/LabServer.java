@@ -23,10 +23,17 @@ final class LabServer implements AutoCloseable {
 
     private LabServer(Path dir, LessonWiring lessons) { this(dir, App.Options.defaults().withLessons(lessons)); }
 
-    private LabServer(Path dir, App.Options options) {
+    private LabServer(Path dir, App.Options options) { this(dir, options, Limits.defaults()); }
+
+    private LabServer(Path dir, App.Options options, Limits limits) {
         this.dir = dir;
         this.ds = Database.pool(Database.h2Url(dir));
-        this.app = App.start(ds, 0, options);
+        this.app = App.start(ds, 0, options, limits);
+    }
+
+    /** A server with the test catalog and the given request limits. */
+    static LabServer start(Path dir, Limits limits) {
+        return new LabServer(dir, App.Options.defaults().withLessons(LessonWiring.builtIn()), limits);
     }
 
     /** A server with the test catalog and the given limits on live machines. */

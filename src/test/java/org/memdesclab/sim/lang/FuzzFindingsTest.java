@@ -38,4 +38,20 @@ class FuzzFindingsTest {
         assertTrue(slab.ok(), slab.output().toString());
         assertEquals("NULL", slab.output().get(slab.output().size() - 1));
     }
+
+    @Test
+    void aPutOfAReferenceTheOwnersHoldIsRefused() {
+        for (String s : List.of("f = lab_create_file(\"log\", 16384)", "mm = mm_alloc()",
+                "a = lab_mmap(mm, 0, 16384, PROT_READ|PROT_WRITE, MAP_SHARED, f, 0)", "handle_mm_fault(find_vma(mm, a), a, 0)",
+                "fo = filemap_get_folio(f, 0)", "folio_put(fo)")) {
+            assertTrue(c.exec(s).ok(), s);
+        }
+        assertEquals(List.of("2"), c.exec("folio_ref_count(fo)").output(), "the page cache's and the PTE's");
+        for (String s : List.of("folio_put(fo)", "__free_pages(&fo->page, 0)")) {
+            ExecResult r = RefusedStatements.assertRefusedUnchanged(c, s, List.of("error: folio_put(): PFN", "error: __free_pages(): PFN"));
+            assertTrue(r.output().get(0).contains("drops a reference the caller never took"), r.output().toString());
+        }
+        assertTrue(c.exec("folio_get(fo)").ok());
+        assertTrue(c.exec("folio_put(fo)").ok(), "a reference the caller took can be dropped");
+    }
 }

@@ -21,7 +21,28 @@ final class RequestLimits {
     /** Refuses a declared body over the limit (a chunked one is stopped by Javalin's maxRequestSize as it is read). */
     void body(Context ctx) {
         long n = ctx.req().getContentLengthLong();
-        if (n > limits.maxBodyBytes()) tooLarge(ctx, n);
+        if (n > limits.maxBodyBytes()) {
+            if (n <= DRAIN_MAX) drain(ctx);
+            tooLarge(ctx, n);
+        }
+    }
+
+    /** Bodies up to this size are read and thrown away before the 413, so the client surely gets the answer. */
+    static final long DRAIN_MAX = 16L << 20;
+
+    /**
+     * Reads the refused body to its end: a server that answers and closes with unread bytes makes the
+     * kernel reset the connection, and the client may lose the 413 that was already sent.
+     */
+    private static void drain(Context ctx) {
+        try (java.io.InputStream in = ctx.req().getInputStream()) {
+            byte[] buf = new byte[16384];
+            long left = DRAIN_MAX;
+            int r;
+            while (left > 0 && (r = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0) left -= r;
+        } catch (java.io.IOException e) {
+            // the client went away: nothing to answer
+        }
     }
 
     /** The 413 answer; {@code n} is the declared size, or -1 for a chunked body stopped while read. */

@@ -102,7 +102,9 @@ class HttpFuzzTest {
                 continue;
             }
             assertNoTrace(r, st);
-            boolean failed = r.body().contains("\"ok\":false") || r.body().contains("entry err") || r.body().contains("entry note");
+            // a form statement with a line break is several statements: it failed only if none of them ran
+            boolean failed = r.body().contains("\"ok\":false")
+                    || (r.body().contains("entry err") || r.body().contains("entry note")) && !r.body().contains("class=\"entry\"");
             if (failed) {
                 State after = state(c.learner(), "first-folio");
                 if (after.digest() != before.digest() || !after.names().equals(before.names())) {

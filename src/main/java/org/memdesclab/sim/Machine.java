@@ -410,11 +410,28 @@ public final class Machine {
         int order = memmap.isHead(head) ? (int) (memmap.flags(head + 1) & 0xff) : 0;
         if (ref == 1) refuseFreeingLiveTable(head, "folio_put");
         if (ref == 1) checkFree(head, order, memmap.isHead(head), true);
+        if (ref > 1) refuseDroppingOwnersRef(head, ref, "folio_put");
         memmap.setRefcount(head, ref - 1);
         if (trace.on()) trace.emit("folio_put", "refcount of PFN " + head + " is now " + (ref - 1), 0);
         if (ref == 1) {
             if (trace.on()) trace.emit("__folio_put", "last reference gone: free the order-" + order + " folio");
             freeFrozenPages(head, order);
+        }
+    }
+
+    /**
+     * Refuses a put that would leave fewer references than the folio's owners (its PTEs and the page
+     * cache) hold. The kernel has no such check: the put succeeds and the bug shows later, when an owner
+     * drops its reference on a freed folio (a refcount underflow, a use-after-free). The lab stops it at
+     * the put so the machine stays consistent, and says why.
+     */
+    private void refuseDroppingOwnersRef(long head, int ref, String fn) {
+        int owners = user.ownersRefs(head);
+        if (owners > 0 && ref - 1 < owners) {
+            throw KernelError.error(fn + "(): PFN " + head + " has refcount " + ref + " and its page-table mappings and the page cache "
+                    + "hold " + owners + " of them: this put drops a reference the caller never took. In the kernel the folio "
+                    + "would be freed while still mapped or cached (found later as a refcount underflow); the lab refuses it, "
+                    + "and nothing changed");
         }
     }
 
@@ -443,8 +460,9 @@ public final class Machine {
         if (ref == 1) {
             refuseFreeingLiveTable(pfn, "__free_pages");
             checkFree(pfn, order, head, true);
-        } else if (!head) {
-            for (int o = order - 1; o >= 0; o--) checkFree(pfn + (1L << o), o, false, false);
+        } else {
+            refuseDroppingOwnersRef(pfn, ref, "__free_pages");
+            if (!head) for (int o = order - 1; o >= 0; o--) checkFree(pfn + (1L << o), o, false, false);
         }
         memmap.setRefcount(pfn, ref - 1);
         if (trace.on()) trace.emit("__free_pages", "PFN " + pfn + " order " + order + ": refcount now " + (ref - 1), 0);

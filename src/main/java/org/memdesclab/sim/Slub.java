@@ -148,7 +148,8 @@ public final class Slub implements WordStore {
 
     /** The kmalloc cache a request of {@code size} bytes uses (kmalloc_slab), or null above 8 KiB or for 0. */
     public KmemCache kmallocSlab(long size) {
-        if (size == 0 || size > KMALLOC_MAX_CACHE_SIZE) return null;
+        // size_t is unsigned: a negative number from the console is a huge size
+        if (size == 0 || Long.compareUnsigned(size, KMALLOC_MAX_CACHE_SIZE) > 0) return null;
         int idx = size <= 192 ? SIZE_INDEX[(int) ((size - 1) / 8)] : KmemCache.fls(size - 1);
         return caches.get(kmallocCache[idx]);
     }
@@ -827,7 +828,7 @@ public final class Slub implements WordStore {
     /** kmalloc(size, gfp): a kmalloc cache, or a large kmalloc above 8 KiB; ZERO_SIZE_PTR for 0. */
     public long kmalloc(long size, int gfp) {
         if (size == 0) return ZERO_SIZE_PTR;
-        if (size > KMALLOC_MAX_CACHE_SIZE) return kmallocLarge(size, gfp);
+        if (Long.compareUnsigned(size, KMALLOC_MAX_CACHE_SIZE) > 0) return kmallocLarge(size, gfp);
         KmemCache s = kmallocSlab(size);
         if (trace.on()) trace.emit("kmalloc", size + " bytes: kmalloc_slab() picks " + s.name, 0);
         return slabAlloc(s, gfp);

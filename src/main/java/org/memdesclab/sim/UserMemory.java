@@ -1254,7 +1254,7 @@ public final class UserMemory implements UserFolios {
     }
 
     /** The references the folio's owners hold: one per PTE, and the page cache's one per page. */
-    private int ownersRefs(long head) {
+    int ownersRefs(long head) {
         int refs = 0;
         for (long p = head; p < head + nrPages(head); p++) {
             int t = mem.pageType(p);

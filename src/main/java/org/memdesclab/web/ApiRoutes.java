@@ -73,9 +73,10 @@ final class ApiRoutes {
             error(ctx, 404, "no lesson '" + ctx.pathParam("lesson") + "'");
             return;
         }
+        String raw = ctx.body(); // a body over the limit throws ContentTooLargeResponse here: 413, not "not JSON"
         JsonNode body;
         try {
-            body = JSON.readTree(ctx.body());
+            body = JSON.readTree(raw);
         } catch (Exception e) {
             error(ctx, 400, "the request body is not valid JSON; send {\"statement\": \"...\"}");
             return;

@@ -49,7 +49,10 @@ public final class App implements AutoCloseable {
     }
 
     /** Migrates the database and builds the (not yet started) app. */
-    public static App create(DataSource ds, Options options) {
+    public static App create(DataSource ds, Options options) { return create(ds, options, Limits.defaults()); }
+
+    /** As {@link #create(DataSource, Options)}, with other request limits (tests use a tiny statement allowance). */
+    public static App create(DataSource ds, Options options, Limits limits) {
         Database.migrate(ds);
         Store store = new Store(ds, options.clock());
         LabService labs = new LabService(store, options.lessons(), options.maxLivePages(), options.maxMachines(), options.idle(),
@@ -60,8 +63,10 @@ public final class App implements AutoCloseable {
         ApiRoutes api = new ApiRoutes(labs);
         Metrics metrics = new Metrics(labs, options.clock());
         Classroom classroom = new Classroom(ds, options.clock(), labs, htmx);
+        RequestLimits guard = new RequestLimits(limits, System::nanoTime);
         Javalin j = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
+            config.http.maxRequestSize = limits.maxBodyBytes(); // a chunked body over the limit: 413 as it is read
             config.fileRenderer(new ThymeleafRenderer(ThymeleafRenderer.engine()));
             config.staticFiles.enableWebjars();
             config.staticFiles.add(sf -> {
@@ -73,10 +78,19 @@ public final class App implements AutoCloseable {
             config.routes.get("/healthz", ctx -> ctx.result("ok"));
             config.routes.get("/metrics", metrics::serve);
             config.requestLogger.http(metrics::request);
+            // limits and security (README "Limits and security"): headers on every answer, then cross-site
+            // and oversized requests refused before a learner is looked up or created
+            config.routes.before(SecurityHeaders::apply);
+            config.routes.before(OriginCheck::check);
+            config.routes.before(guard::body);
+            config.routes.exception(io.javalin.http.ContentTooLargeResponse.class, (e, ctx) -> guard.tooLarge(ctx, -1));
             config.routes.before("/", learners::identify);
             config.routes.before("/sandbox", learners::identify);
             config.routes.before("/labs/*", learners::identify);
             config.routes.before("/api/*", learners::identify);
+            config.routes.before("/sandbox", guard::rate);
+            config.routes.before("/labs/*", guard::rate);
+            config.routes.before("/api/*", guard::rate);
             lab.register(config.routes);
             api.register(config.routes);
             config.routes.before("/resume", learners::identify);
@@ -91,8 +105,10 @@ public final class App implements AutoCloseable {
 
     public static App start(DataSource ds, int port) { return start(ds, port, Options.defaults()); }
 
-    public static App start(DataSource ds, int port, Options options) {
-        App app = create(ds, options);
+    public static App start(DataSource ds, int port, Options options) { return start(ds, port, options, Limits.defaults()); }
+
+    public static App start(DataSource ds, int port, Options options, Limits limits) {
+        App app = create(ds, options, limits);
         app.javalin.start(port);
         return app;
     }

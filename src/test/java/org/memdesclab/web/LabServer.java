@@ -23,12 +23,19 @@ final class LabServer implements AutoCloseable {
 
     private LabServer(Path dir, LessonWiring lessons) { this(dir, App.Options.defaults().withLessons(lessons)); }
 
-    private LabServer(Path dir, App.Options options) { this(dir, Database.h2Url(dir), options); }
+    private LabServer(Path dir, App.Options options) { this(dir, Database.h2Url(dir), options, Limits.defaults()); }
 
-    private LabServer(Path dir, String jdbcUrl, App.Options options) {
+    private LabServer(Path dir, String jdbcUrl, App.Options options) { this(dir, jdbcUrl, options, Limits.defaults()); }
+
+    private LabServer(Path dir, String jdbcUrl, App.Options options, Limits limits) {
         this.dir = dir;
         this.ds = Database.pool(jdbcUrl);
-        this.app = App.start(ds, 0, options);
+        this.app = App.start(ds, 0, options, limits);
+    }
+
+    /** A server with the test catalog and the given request limits. */
+    static LabServer start(Path dir, Limits limits) {
+        return new LabServer(dir, Database.h2Url(dir), App.Options.defaults().withLessons(LessonWiring.builtIn()), limits);
     }
 
     /** A server with the test catalog on any database (H2 or PostgreSQL) by JDBC URL. */

@@ -16,8 +16,13 @@ final class Parser {
             "short", "char", "_Bool", "sizeof", "if", "else", "while", "for", "do", "return", "switch", "case", "break",
             "continue", "goto", "static", "extern", "typedef", "union", "enum", "register", "auto", "default");
 
+    /** Deepest nesting of parentheses, unary operators, casts, calls and loops one statement may have. */
+    static final int MAX_NESTING = 64;
+
     private final List<Token> toks;
     private int at;
+    /** How deep the parser is now: bounded so a pathological statement gets a message, not a stack overflow. */
+    private int depth;
 
     private Parser(List<Token> toks) { this.toks = toks; }
 
@@ -102,6 +107,15 @@ final class Parser {
     }
 
     private Stmt loopBody() {
+        deeper();
+        try {
+            return loopBody0();
+        } finally {
+            depth--;
+        }
+    }
+
+    private Stmt loopBody0() {
         if (peek().is("{")) {
             next();
             List<Stmt> body = new ArrayList<>();
@@ -212,6 +226,22 @@ final class Parser {
     private Expr conditional() {
         Expr test = binary(0);
         if (!peek().is("?")) return test;
+        deeper();
+        try {
+            return conditionalRest(test);
+        } finally {
+            depth--;
+        }
+    }
+
+    private void deeper() {
+        if (++depth > MAX_NESTING) {
+            throw KernelError.error("statement nested too deeply: the console accepts at most " + MAX_NESTING
+                    + " levels of parentheses, operators, casts, calls and loops");
+        }
+    }
+
+    private Expr conditionalRest(Expr test) {
         next();
         Expr a = expression();
         expectPunct(":");
@@ -235,6 +265,15 @@ final class Parser {
     }
 
     private Expr unary() {
+        deeper();
+        try {
+            return unary0();
+        } finally {
+            depth--;
+        }
+    }
+
+    private Expr unary0() {
         Token t = peek();
         if (t.kind() == Kind.PUNCT) {
             switch (t.text()) {

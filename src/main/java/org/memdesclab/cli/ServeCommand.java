@@ -84,7 +84,7 @@ public final class ServeCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--content " + content + " is not a folder");
             }
             ds = Database.pool(url);
-            app = App.start(ds, port, App.Options.defaults().withLessons(LessonWiring.standard(content))
+            app = App.start(ds, port, App.Options.of(LessonWiring.standard(content))
                     .withLimits(maxPages, java.time.Duration.ofMinutes(idleMinutes))
                     .withMaxMachines(maxMachines));
             firstAdmin(app);

@@ -26,8 +26,11 @@ public final class App implements AutoCloseable {
      * @param maxMachines  at most this many live machines; the least recently used leaves first
      */
     public record Options(LessonWiring lessons, long maxLivePages, Duration idle, Clock clock, int maxMachines) {
-        public static Options defaults() {
-            return new Options(LessonWiring.standard(null), 8L << 20, Duration.ofMinutes(10), Clock.systemUTC(), 5_000);
+        public static Options defaults() { return of(LessonWiring.standard(null)); }
+
+        /** The defaults with these lessons (reading the jar's lessons only when they are the ones wanted). */
+        public static Options of(LessonWiring lessons) {
+            return new Options(lessons, 8L << 20, Duration.ofMinutes(10), Clock.systemUTC(), 5_000);
         }
 
         public Options withLessons(LessonWiring l) { return new Options(l, maxLivePages, idle, clock, maxMachines); }

@@ -540,15 +540,27 @@ public final class Classroom {
         return null;
     }
 
-    private void history(Context ctx) {
+    /** One learner's lesson in one of the instructor's courses, as a route's path names it. */
+    private record MemberLab(Instructor instructor, Course course, Member member, Lesson lesson) {}
+
+    /** The instructor, course, member and lesson of the path, or null after the answer that says which is missing. */
+    private MemberLab memberLab(Context ctx) {
         Instructor i = instructor(ctx);
-        if (i == null) return;
+        if (i == null) return null;
         Course c = course(ctx, i);
-        if (c == null) return;
+        if (c == null) return null;
         Member mem = member(ctx, c);
-        if (mem == null) return;
+        if (mem == null) return null;
         Lesson l = memberLesson(ctx, c);
-        if (l == null) return;
+        return l == null ? null : new MemberLab(i, c, mem, l);
+    }
+
+    private void history(Context ctx) {
+        MemberLab ml = memberLab(ctx);
+        if (ml == null) return;
+        Course c = ml.course();
+        Member mem = ml.member();
+        Lesson l = ml.lesson();
         List<JournalEntry> journal = labs.store().journal(mem.learnerId(), l.id());
         Timeline t = Timeline.fold(l.machine(), journal);
         Map<String, Object> m = model();
@@ -562,14 +574,12 @@ public final class Classroom {
     }
 
     private void resetLesson(Context ctx) {
-        Instructor i = instructor(ctx);
-        if (i == null) return;
-        Course c = course(ctx, i);
-        if (c == null) return;
-        Member mem = member(ctx, c);
-        if (mem == null) return;
-        Lesson l = memberLesson(ctx, c);
-        if (l == null) return;
+        MemberLab ml = memberLab(ctx);
+        if (ml == null) return;
+        Instructor i = ml.instructor();
+        Course c = ml.course();
+        Member mem = ml.member();
+        Lesson l = ml.lesson();
         // A RESET row, like the learner's own reset button: the machine boots afresh, every row stays.
         labs.withLab(mem.learnerId(), l, lab -> {
             labs.move(lab, mem.learnerId(), JournalEntry.Kind.RESET, null, 0);

@@ -37,11 +37,19 @@ public final class ChildServer implements AutoCloseable {
     }
 
     /** The command that runs {@code memdesc-lab ARGS...} in a new JVM. */
-    public static List<String> command(String... args) {
+    public static List<String> command(String... args) { return command(false, args); }
+
+    /**
+     * The command that runs {@code memdesc-lab ARGS...} in a new JVM, with the jar's class-data archive when
+     * {@code withArchive} and {@link #archive()} finds one, as the README's run command does.
+     */
+    public static List<String> command(boolean withArchive, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         Path self = codeSource();
         if (self != null && self.toString().endsWith(".jar")) {
+            Path jsa = archive();
+            if (withArchive && jsa != null) cmd.add("-XX:SharedArchiveFile=" + jsa);
             cmd.add("-jar");
             cmd.add(self.toString());
         } else {
@@ -53,6 +61,15 @@ public final class ChildServer implements AutoCloseable {
         return cmd;
     }
 
+    /** The class-data-sharing archive the build writes beside the jar ({@code memdesc-lab.jsa}), or null if there is none. */
+    public static Path archive() {
+        Path self = codeSource();
+        if (self == null || !self.toString().endsWith(".jar")) return null;
+        String name = self.getFileName().toString();
+        Path jsa = self.resolveSibling(name.substring(0, name.length() - ".jar".length()) + ".jsa");
+        return java.nio.file.Files.isRegularFile(jsa) ? jsa : null;
+    }
+
     private static Path codeSource() {
         try {
             return Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -62,11 +79,14 @@ public final class ChildServer implements AutoCloseable {
     }
 
     /** Starts {@code serve --port 0 --data DIR} (plus {@code extra}) without waiting for it. */
-    public static ChildServer launch(Path data, String... extra) {
+    public static ChildServer launch(Path data, String... extra) { return launch(false, data, extra); }
+
+    /** Starts {@code serve --port 0 --data DIR} (plus {@code extra}), with the class-data archive if asked and present. */
+    public static ChildServer launch(boolean withArchive, Path data, String... extra) {
         List<String> args = new ArrayList<>(List.of("serve", "--port", "0", "--data", data.toString()));
         args.addAll(List.of(extra));
         try {
-            return new ChildServer(new ProcessBuilder(command(args.toArray(String[]::new))).redirectErrorStream(true).start());
+            return new ChildServer(new ProcessBuilder(command(withArchive, args.toArray(String[]::new))).redirectErrorStream(true).start());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

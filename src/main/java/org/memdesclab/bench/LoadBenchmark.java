@@ -40,14 +40,15 @@ public final class LoadBenchmark {
      * @param url          a running server to target, or null to start one in this process on a temp H2
      * @param lesson       the lesson every learner opens
      * @param heapLearners live machines created to measure the heap per machine (0 skips it)
-     * @param startup      whether to time a child {@code serve} process to its first answer
+     * @param startupRuns  child {@code serve} processes timed to their first answer, the median quoted (0 skips)
      */
     public record Settings(int learners, Duration duration, Duration warmup, String url, String lesson,
-                           int heapLearners, boolean startup) {
+                           int heapLearners, int startupRuns) {
         public Settings {
             if (learners < 1) throw new IllegalArgumentException("--learners must be at least 1");
             if (duration.isNegative() || duration.isZero()) throw new IllegalArgumentException("--duration must be at least 1 second");
             if (heapLearners < 0) throw new IllegalArgumentException("--heap-learners must not be negative");
+            if (startupRuns < 0 || startupRuns > 50) throw new IllegalArgumentException("--startup-runs must be 0 to 50");
         }
     }
 
@@ -81,10 +82,18 @@ public final class LoadBenchmark {
     public long run() throws Exception {
         out.println("Memdesc Lab load benchmark (" + Runtime.getRuntime().availableProcessors() + " CPUs, "
                 + System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + ")");
-        if (settings.startup()) {
-            StartupTimer.Startup st = StartupTimer.toFirstAnswer();
-            out.printf("start-up to first answer: %.2f s%n", st.seconds());
+        if (settings.startupRuns() > 0) {
+            // as the README's run command starts it: with the build's class-data archive when there is one
+            Path jsa = ChildServer.archive();
+            int runs = settings.startupRuns();
+            StartupTimer.Startup st = StartupTimer.median(true, runs);
+            out.printf("start-up to first answer: %.2f s (median of %d, %s)%n", st.seconds(), runs,
+                    jsa != null ? "with the class-data archive " + jsa.getFileName() : "no class-data archive");
             if (st.cpuSeconds() >= 0) out.printf("start-up CPU (the child JVM, all threads): %.2f s%n", st.cpuSeconds());
+            if (jsa != null) {
+                StartupTimer.Startup plain = StartupTimer.median(false, runs);
+                out.printf("start-up without the archive: %.2f s (median of %d; CPU %.2f s)%n", plain.seconds(), runs, plain.cpuSeconds());
+            }
         }
         Path tmp = null;
         HikariDataSource ds = null;

@@ -44,6 +44,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-startup", description = "load: do not time the start-up of a child serve process.")
     boolean noStartup;
 
+    @Option(names = "--startup-runs", defaultValue = "3", paramLabel = "N",
+            description = "load: child serve processes started and timed to their first answer; the median is printed "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int startupRuns;
+
     @Override
     public Integer call() throws Exception {
         if ("sim".equals(target)) {
@@ -62,7 +67,7 @@ public final class BenchCommand implements Callable<Integer> {
             if (duration > 24 * 3600) throw new IllegalArgumentException("--duration is at most one day (86400 s)");
             if (warmup < 0) throw new IllegalArgumentException("--warmup must not be negative");
             s = new LoadBenchmark.Settings(learners, Duration.ofSeconds(duration), Duration.ofSeconds(Math.min(warmup, duration / 4)),
-                    url, lesson, heapLearners, !noStartup);
+                    url, lesson, heapLearners, noStartup ? 0 : startupRuns);
         } catch (IllegalArgumentException e) {
             System.err.println("bench load: " + e.getMessage());
             return 2;

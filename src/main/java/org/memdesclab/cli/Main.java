@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The memdesc-lab jar: {@code serve}, {@code sim} and {@code bench}. */
 @Command(name = "memdesc-lab", mixinStandardHelpOptions = true, version = "memdesc-lab 0.1.0",
         description = "Memdesc Lab: learn how Linux describes physical memory.",
-        subcommands = {ServeCommand.class, SimCommand.class, BenchCommand.class})
+        subcommands = {ServeCommand.class, SimCommand.class, BenchCommand.class, CdsTrainCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() { new CommandLine(this).usage(System.out); }

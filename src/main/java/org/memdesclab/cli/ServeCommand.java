@@ -83,8 +83,12 @@ public final class ServeCommand implements Callable<Integer> {
             if (content != null && !Files.isDirectory(content)) {
                 throw new IllegalArgumentException("--content " + content + " is not a folder");
             }
+            // read and parse the lessons on a second thread while the database opens and migrates
+            Path lessonDir = content;
+            java.util.concurrent.CompletableFuture<LessonWiring> lessons =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> LessonWiring.standard(lessonDir), ServeCommand::startThread);
             ds = Database.pool(url);
-            app = App.start(ds, port, App.Options.of(LessonWiring.standard(content))
+            app = App.start(ds, port, App.Options.of(lessons.join())
                     .withLimits(maxPages, java.time.Duration.ofMinutes(idleMinutes))
                     .withMaxMachines(maxMachines));
             firstAdmin(app);
@@ -148,6 +152,12 @@ public final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--admin-password-file " + adminPasswordFile + ": " + e.getMessage());
         }
         System.out.println("Created the administrator 'admin' with the password from " + adminPasswordFile + ".");
+    }
+
+    private static void startThread(Runnable r) {
+        Thread t = new Thread(r, "memdesc-lab-lessons");
+        t.setDaemon(true);
+        t.start();
     }
 
     private static String rootMessage(Throwable e) {

@@ -1,13 +1,11 @@
 package org.memdesclab.web;
 
 import io.javalin.Javalin;
-import io.javalin.http.staticfiles.Location;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.memdesclab.store.Database;
@@ -71,13 +69,13 @@ public final class App implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.http.maxRequestSize = limits.maxBodyBytes(); // a chunked body over the limit: 413 as it is read
             config.fileRenderer(new ThymeleafRenderer(ThymeleafRenderer.engine()));
-            config.staticFiles.enableWebjars();
-            config.staticFiles.add(sf -> {
-                sf.hostedPath = "/static";
-                sf.directory = "/static";
-                sf.location = Location.CLASSPATH;
-                sf.headers = Map.of("Cache-Control", "max-age=300");
-            });
+            // our own small handler instead of config.staticFiles (see ClasspathFiles)
+            ClasspathFiles ours = new ClasspathFiles("/static", "static", "max-age=300");
+            ClasspathFiles webjars = new ClasspathFiles("/webjars", "META-INF/resources/webjars", "max-age=31536000");
+            config.routes.get("/static/*", ours::serve);
+            config.routes.head("/static/*", ours::serve);
+            config.routes.get("/webjars/*", webjars::serve);
+            config.routes.head("/webjars/*", webjars::serve);
             config.routes.get("/healthz", ctx -> ctx.result("ok"));
             config.routes.get("/metrics", metrics::serve);
             config.requestLogger.http(metrics::request);

@@ -189,7 +189,7 @@ public final class LessonParser {
 
     private static Question question(String where, String defaultId, Object raw) {
         Fields f = Fields.of(where, raw);
-        f.allowOnly("id", "kind", "prompt", "choices", "answer", "statement", "explanation", "vary");
+        f.allowOnly("id", "kind", "prompt", "choices", "answer", "statement", "explanation", "vary", "answer_from");
         String id = f.string("id", defaultId);
         if (!ID.matcher(id).matches()) throw f.problem("the id \"" + id + "\" may use only lower-case letters, digits, \"-\" and \"_\"");
         String kind = f.string("kind").toLowerCase(Locale.ROOT);
@@ -198,6 +198,7 @@ public final class LessonParser {
         switch (kind) {
             case "choice" -> {
                 if (f.has("statement")) throw f.problem("a choice question has no \"statement\" (did you mean kind: predict?)");
+                if (f.has("answer_from")) throw f.problem("\"answer_from\" belongs to predict questions");
                 if (f.has("vary")) throw f.problem("only predict questions can \"vary\" (the lab cannot compute a choice question's answer)");
                 List<String> choices = f.strings("choices");
                 if (choices.size() < 2) throw f.problem("a choice question needs at least two \"choices\"");
@@ -231,7 +232,12 @@ public final class LessonParser {
                 if (lines.isEmpty()) throw f.problem("\"statement\" is empty");
                 String statement = String.join("\n", lines);
                 Map<String, List<Long>> vary = vary(f, f.string("prompt") + "\n" + statement + "\n" + f.string("explanation", ""));
-                return new Question(id, kind, prompt, List.of(), -1, statement, explanation, vary);
+                String from = f.string("answer_from", "all");
+                if (!from.equals("all") && !from.equals("last")) {
+                    throw f.problem("answer_from is \"all\" (everything the statements print, the default) or \"last\" (only what the last one prints), not \"" + from + "\"");
+                }
+                if (from.equals("last") && lines.size() < 2) throw f.problem("answer_from: last needs at least two statements");
+                return new Question(id, kind, prompt, List.of(), -1, statement, explanation, vary, from.equals("last"));
             }
             default -> throw f.problem("unknown kind \"" + kind + "\"; use choice or predict");
         }

@@ -15,12 +15,21 @@ import java.util.TreeMap;
  * range [min, max], and {@code {{name}}} in the prompt, statement and explanation is replaced by it.
  * {@link #variant(long)} picks the values from a seed, so each learner (or each exam) gets its own
  * variant and the same seed always gives the same one.
+ *
+ * <p>{@code lastOnly}: only what the last statement prints is the answer (the earlier ones prepare the
+ * copy, e.g. {@code compact_zone(3)} with its report, then {@code cat /proc/buddyinfo}).
  */
 public record Question(String id, String kind, String promptHtml, List<String> choices, int answer, String statement,
-                       String explanationHtml, Map<String, List<Long>> vary) {
+                       String explanationHtml, Map<String, List<Long>> vary, boolean lastOnly) {
     public Question {
         choices = List.copyOf(choices);
         vary = Map.copyOf(vary);
+    }
+
+    /** A question whose answer is everything its statements print. */
+    public Question(String id, String kind, String promptHtml, List<String> choices, int answer, String statement,
+                    String explanationHtml, Map<String, List<Long>> vary) {
+        this(id, kind, promptHtml, choices, answer, statement, explanationHtml, vary, false);
     }
 
     /** A question without variables. */
@@ -48,7 +57,7 @@ public record Question(String id, String kind, String promptHtml, List<String> c
     public Question variant(long seed) {
         if (vary.isEmpty()) return this;
         Map<String, Long> v = values(seed);
-        return new Question(id, kind, fill(promptHtml, v), choices, answer, fill(statement, v), fill(explanationHtml, v), Map.of());
+        return new Question(id, kind, fill(promptHtml, v), choices, answer, fill(statement, v), fill(explanationHtml, v), Map.of(), lastOnly);
     }
 
     /**

@@ -60,6 +60,7 @@ public final class QuestionGrader {
                 return new Outcome(false, String.join("\n", r.output()), "`" + s + "` fails there (" + (r.output().isEmpty() ? "error"
                         : r.output().get(0)) + ").");
             }
+            if (q.lastOnly()) out.clear(); // answer_from: last
             out.addAll(r.output());
         }
         return new Outcome(true, String.join("\n", out), "");

@@ -28,7 +28,13 @@ public final class LabModels {
                     List<String> hints, int hintsTotal, boolean canHint, boolean solutionRevealed, List<QuestionView> questions) {}
 
     /** A question as this learner sees it (a varying question is filled in with the learner's own seed). */
-    public record QuestionView(String id, String kind, String promptHtml, List<String> choices, String statement) {}
+    public record QuestionView(String id, String kind, String promptHtml, List<String> choices, String statement, boolean lastOnly) {
+        /** The statement whose output is the answer: the last line when the earlier ones only prepare. */
+        public String answered() {
+            String s = statement.strip();
+            return lastOnly ? s.substring(s.lastIndexOf('\n') + 1) : s;
+        }
+    }
 
     /** The learner's variant of a question: the same learner always gets the same numbers. */
     static Question variant(Question q, String learner, String lessonId) {
@@ -74,7 +80,7 @@ public final class LabModels {
             List<QuestionView> qs = new ArrayList<>();
             for (Question q : s.step().questions()) {
                 Question v = variant(q, learner, lessonId);
-                qs.add(new QuestionView(v.id(), v.kind(), v.promptHtml(), v.choices(), v.statement()));
+                qs.add(new QuestionView(v.id(), v.kind(), v.promptHtml(), v.choices(), v.statement(), v.lastOnly()));
             }
             out.add(new StepView(s.index() + 1, s.step().id(), s.step().title(), s.step().proseHtml(), state,
                     s.goal() != null && s.goal().met(), s.goal() == null ? "" : s.goal().reason(), hints, total,

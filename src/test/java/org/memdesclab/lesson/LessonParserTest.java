@@ -288,6 +288,18 @@ class LessonParserTest {
                 error(GOOD.replace("        statement: |\n          r = alloc_pages(GFP_KERNEL, 0)\n          page_to_pfn(r)\n", "")));
         assertEquals("step 1 (\"first\") question 2: a predict question takes no \"choices\" or \"answer\": the lab computes the answer by running \"statement\"",
                 error(GOOD.replace("kind: predict", "kind: predict\n        answer: 3")));
+        assertEquals("step 1 (\"first\") question 2: answer_from is \"all\" (everything the statements print, the default) or \"last\" "
+                + "(only what the last one prints), not \"first\"", error(GOOD.replace("kind: predict", "kind: predict\n        answer_from: first")));
+        assertEquals("step 1 (\"first\") question 1: \"answer_from\" belongs to predict questions",
+                error(GOOD.replace("kind: choice", "kind: choice\n        answer_from: last")));
+    }
+
+    @Test
+    void aPredictQuestionCanTakeOnlyTheLastStatementsOutputAsItsAnswer() {
+        Question q = parse(GOOD.replace("kind: predict", "kind: predict\n        answer_from: last")).steps().get(0).questions().get(1);
+        assertTrue(q.lastOnly());
+        assertTrue(q.variant(7).lastOnly(), "a variant keeps it");
+        assertFalse(parse(GOOD).steps().get(0).questions().get(1).lastOnly(), "everything printed is the answer by default");
     }
 
     @Test

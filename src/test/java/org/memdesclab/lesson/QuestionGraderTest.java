@@ -48,6 +48,20 @@ class QuestionGraderTest {
     }
 
     @Test
+    void withAnswerFromLastOnlyTheLastStatementsOutputCounts() {
+        run("a = alloc_pages(GFP_KERNEL, 0)", "b = alloc_pages(GFP_KERNEL, 0)", "__free_pages(a, 0)");
+        String statement = "compact_zone(6)\ncat /proc/buddyinfo";
+        Question all = predict(statement);
+        Question last = new Question("q", "predict", "<p>?</p>", List.of(), -1, statement, "", java.util.Map.of(), true);
+        String buddyinfo = grader.expected(all, lesson, ctx()).text();
+        assertTrue(buddyinfo.lines().count() > 1, "compact_zone prints a report before buddyinfo: " + buddyinfo);
+        String lastLine = buddyinfo.lines().reduce((x, y) -> y).orElseThrow();
+        assertEquals(lastLine, grader.expected(last, lesson, ctx()).text());
+        assertTrue(grader.gradePredict(last, lastLine, lesson, ctx()).correct());
+        assertFalse(grader.gradePredict(all, lastLine, lesson, ctx()).correct(), "without it the report is part of the answer");
+    }
+
+    @Test
     void whitespaceCaseAndTheLineLabelDoNotMatter() {
         Question q = predict("cat /proc/buddyinfo");
         assertTrue(grader.gradePredict(q, "node 0, zone normal 0 0 0 0 0 0 1 0 0 0 0", lesson, ctx()).correct());

@@ -2,6 +2,20 @@
 // (one tab stop, arrow keys), the console's history and completion, and applying compact memmap patches.
 (function () {
   'use strict';
+  // Sizes the server computes arrive as data-* attributes, and are set here through the CSSOM: the
+  // Content-Security-Policy allows no style attributes (style-src-attr), but it does allow this.
+  function applySizes() {
+    const set = (sel, attr, prop, unit) => document.querySelectorAll(sel).forEach((el) => {
+      const v = el.getAttribute(attr) + unit;
+      if (el.style.getPropertyValue(prop) !== v) el.style.setProperty(prop, v);
+    });
+    set('[data-area]', 'data-area', 'grid-area', '');
+    set('.bar[data-width]', 'data-width', 'width', '%');
+    set('[data-depth]', 'data-depth', '--depth', '');
+  }
+  applySizes();
+  document.addEventListener('htmx:oobAfterSwap', applySizes);
+  document.addEventListener('htmx:afterSettle', applySizes);
   const body = document.body;
   const lesson = body.dataset.lesson;
   if (!lesson) return;

@@ -157,6 +157,7 @@ final class LabRoutes {
         model.put("htmxSrc", htmxSrc);
         model.put("lesson", l);
         model.put("lessonId", l.id());
+        model.put("html", new LabHtml(l.id()));
         model.put("isSandbox", l.id().equals(LessonWiring.SANDBOX));
         model.put("configText", LabModels.configText(lab.config()));
         putSteps(model, labs.steps(lab, learner), learner, l.id());
@@ -208,6 +209,7 @@ final class LabRoutes {
         Map<String, Object> model = labs.withLab(Learners.of(ctx), ol.get(), lab -> {
             Map<String, Object> mm = new HashMap<>();
             mm.put("lessonId", ol.get().id());
+            mm.put("html", new LabHtml(ol.get().id()));
             putMemmap(mm, lab.machine(), from);
             mm.put("selected", -1L);
             return mm;
@@ -440,7 +442,18 @@ final class LabRoutes {
             ctx.redirect("/labs/" + l.id());
             return;
         }
+        // Most answers are only Java-built pieces; Thymeleaf runs only for the steps, inspector and overview.
+        if (!model.containsKey("steps") && !model.containsKey("inspector") && !model.containsKey("overviewChanged")) {
+            ctx.html(model.get("head") + (String) model.get("tail") + summaryHtml((String) model.get("summary")));
+            return;
+        }
         ctx.render("update", model);
+    }
+
+    private static String summaryHtml(String summary) {
+        StringBuilder sb = new StringBuilder("<div hx-swap-oob=\"innerHTML:#live-summary\"><span>");
+        MemmapView.escape(sb, summary);
+        return sb.append("</span></div>\n").toString();
     }
 
     private Map<String, Object> diff(LiveLab lab, String learner, long from, long selected, Function<LiveLab, Action> action) {
@@ -459,58 +472,82 @@ final class LabRoutes {
         Action a = action.apply(lab);
 
         Machine m = lab.machine();
+        LabHtml html = new LabHtml(lessonId);
         Map<String, Object> model = new HashMap<>();
-        model.put("lessonId", lab.lesson().id());
-        model.put("console", a.console());
+        model.put("lessonId", lessonId);
         List<LabModels.StepView> steps = LabModels.steps(labs.steps(lab, learner), learner, lessonId);
         if (!steps.equals(steps0)) putSteps(model, steps);
         if (!c0.equals(lab.config())) throw new IllegalStateException("configuration changed during a statement");
+
+        // the parts before the steps, in the order htmx must apply them
+        StringBuilder head = new StringBuilder(2048);
+        if (!a.console().isEmpty()) {
+            head.append("<div hx-swap-oob=\"beforeend:#console-log\">").append(html.transcript(a.console())).append("</div>\n");
+        }
         MemmapView mv = MemmapView.of(m, from);
         List<MemmapView.Cell> changed = mv0.changedCells(mv);
         if (changed.size() <= MAX_CELL_SWAPS) {
-            model.put("cellsHtml", MemmapView.oobHtml(changed));
+            head.append(MemmapView.oobHtml(changed));
         } else {
-            model.put("patchJson", json(runsJson(MemmapView.runs(changed))));
+            head.append("<div id=\"mm-patch\" hx-swap-oob=\"true\" hidden data-runs=\"");
+            MemmapView.escape(head, json(runsJson(MemmapView.runs(changed))));
+            head.append("\"></div>\n");
         }
-        model.put("blocksChanged", mv0.addedOrChangedBlocks(mv));
-        model.put("blocksRemoved", mv0.removedBlocks(mv));
+        for (MemmapView.Block b : mv0.removedBlocks(mv)) head.append("<div id=\"").append(b.id()).append("\" hx-swap-oob=\"delete\"></div>");
+        List<MemmapView.Block> blocks = mv0.addedOrChangedBlocks(mv);
+        if (!blocks.isEmpty()) head.append("<div hx-swap-oob=\"beforeend:#mm-blocks\">").append(html.blocks(blocks)).append("</div>\n");
+        // table rows and list items cannot stand alone in HTML: htmx unwraps <template> for out-of-band swaps
         var fl = TableViews.freeLists(m);
-        List<TableViews.FreeListRow> flChanged = new ArrayList<>();
-        for (int i = 0; i < fl.size(); i++) if (!fl.get(i).equals(fl0.get(i))) flChanged.add(fl.get(i));
-        model.put("freeRows", flChanged);
+        for (int i = 0; i < fl.size(); i++) {
+            if (fl.get(i).equals(fl0.get(i))) continue;
+            html.freeRow(head.append("<template>"), fl.get(i), true);
+            head.append("</template>");
+        }
         var fo = TableViews.folios(m);
         TableViews.FolioDiff fd = TableViews.diff(fo0, fo);
         if (!fd.isEmpty()) {
-            model.put("folioDiff", fd);
-            model.put("folios", fo);
-            model.put("folioCount", TableViews.folioCount(m));
+            for (TableViews.FolioRow f : fd.removed()) head.append("<template><tr id=\"").append(f.id()).append("\" hx-swap-oob=\"delete\"></tr></template>");
+            for (TableViews.FolioRow f : fd.changed()) html.folioRow(head.append("<template>"), f, true).append("</template>");
+            for (TableViews.AddedRow r : fd.added()) {
+                head.append("<template><tbody hx-swap-oob=\"").append(r.after() == null ? "afterbegin:#folio-rows" : "afterend:#" + r.after())
+                        .append("\">");
+                html.folioRow(head, r.row(), false).append("</tbody></template>");
+            }
+            html.folioNone(head.append("<template>"), fo, true);
+            html.folioMore(head.append("</template><template>"), fo, TableViews.folioCount(m), true);
+            head.append("</template>\n");
         }
+        model.put("head", head.toString());
+
         var ov = MemmapView.overview(m, mv.from());
         List<MemmapView.OverviewCell> ovChanged = new ArrayList<>();
         for (int i = 0; i < ov.size(); i++) if (i >= ov0.size() || !ov.get(i).equals(ov0.get(i))) ovChanged.add(ov.get(i));
-        model.put("overviewChanged", ovChanged);
+        if (!ovChanged.isEmpty()) model.put("overviewChanged", ovChanged);
         if (in0 != null) {
             InspectorView in = InspectorView.of(m, selected);
             if (!in.equals(in0)) model.put("inspector", in);
         }
+
+        // the parts after the steps
+        StringBuilder tail = new StringBuilder(2048);
         if (a.changed()) {
-            model.put("narration", LabModels.narration(lab));
-            model.put("lastStatement", lab.last() == null ? null : lab.last().statement());
+            tail.append(html.narration(lab.last() == null ? null : lab.last().statement(), LabModels.narration(lab), true)).append('\n');
+            tail.append(html.timeControls(lab.timeline().canUndo(), lab.timeline().canRedo(), true)).append('\n');
+            tail.append(html.mmSummary(MemmapView.summary(m), true)).append('\n');
             List<LabModels.HistoryItem> h = LabModels.history(lab);
             List<String> st = lab.timeline().statements();
             boolean appendOnly = pos0 == st0.size() && st.size() >= st0.size() && st.subList(0, st0.size()).equals(st0)
                     && lab.timeline().position() == st.size();
             if (appendOnly) {
-                model.put("historyAppend", h.subList(st0.size() + 1, h.size()));
-                model.put("historyPrev", h.get(st0.size()));
+                html.historyItem(tail.append("<template>"), h.get(st0.size()), true);
+                tail.append("</template>\n<div hx-swap-oob=\"beforeend:#history-list\">");
+                for (LabModels.HistoryItem item : h.subList(st0.size() + 1, h.size())) html.historyItem(tail, item, false);
+                tail.append("</div>\n");
             } else {
-                model.put("history", h);
+                tail.append(html.historyList(h, true)).append('\n');
             }
-            model.put("canUndo", lab.timeline().canUndo());
-            model.put("canRedo", lab.timeline().canRedo());
-            model.put("timeControls", true);
-            model.put("mmSummary", MemmapView.summary(m));
         }
+        model.put("tail", tail.toString());
         model.put("summary", summarise(a, mv0.changedOwners(mv), changed, ovChanged));
         return model;
     }

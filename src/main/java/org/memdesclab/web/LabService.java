@@ -198,15 +198,34 @@ public final class LabService {
     }
 
     private void countAttempt(LiveLab lab, String learner) {
-        List<Step> steps = lab.lesson().steps();
-        Map<String, StepProgress> p = store.progress(learner, lab.lesson().id());
-        for (Step s : steps) {
+        Map<String, StepProgress> p = progress(lab, learner);
+        for (Step s : lab.lesson().steps()) {
             StepProgress sp = p.getOrDefault(s.id(), StepProgress.fresh(s.id()));
             if (!sp.completed()) {
-                store.saveProgress(learner, lab.lesson().id(), sp.withAttempt());
+                save(lab, learner, sp.withAttempt());
                 return;
             }
         }
+    }
+
+    /**
+     * The learner's progress in the lab's lesson: read from the store the first time, then kept with the
+     * live lab (every change goes through {@link #save}), so a statement does not read it three times.
+     * A rebuilt lab reads it again.
+     */
+    private Map<String, StepProgress> progress(LiveLab lab, String learner) {
+        Map<String, StepProgress> p = lab.progress();
+        if (p == null) {
+            p = new java.util.LinkedHashMap<>(store.progress(learner, lab.lesson().id()));
+            lab.progress(p);
+        }
+        return p;
+    }
+
+    /** Writes a step's progress to the store (still the truth) and then to the lab's copy. */
+    private void save(LiveLab lab, String learner, StepProgress sp) {
+        store.saveProgress(learner, lab.lesson().id(), sp);
+        progress(lab, learner).put(sp.stepId(), sp);
     }
 
     /**
@@ -214,8 +233,7 @@ public final class LabService {
      * progress never goes back, even on undo) and the next step is checked in turn.
      */
     public List<StepStatus> steps(LiveLab lab, String learner) {
-        String lessonId = lab.lesson().id();
-        Map<String, StepProgress> p = store.progress(learner, lessonId);
+        Map<String, StepProgress> p = progress(lab, learner);
         List<StepStatus> out = new ArrayList<>();
         boolean currentFound = false;
         int i = 0;
@@ -227,7 +245,7 @@ public final class LabService {
                 g = check(lab, s);
                 if (g.met()) {
                     sp = sp.withCompleted(store.now());
-                    store.saveProgress(learner, lessonId, sp);
+                    save(lab, learner, sp);
                 } else {
                     current = true;
                     currentFound = true;
@@ -248,14 +266,25 @@ public final class LabService {
 
     /** Reveals the next hint tier of a step; returns how many are revealed now. */
     public int revealHint(String learner, Lesson lesson, Step step) {
-        StepProgress sp = store.progress(learner, lesson.id()).getOrDefault(step.id(), StepProgress.fresh(step.id()));
-        int n = Math.min(step.hintsHtml().size(), sp.hintsRevealed() + 1);
-        store.saveProgress(learner, lesson.id(), sp.withHints(n));
-        return n;
+        return withLab(learner, lesson, lab -> {
+            StepProgress sp = fresh(lab, learner, step);
+            int n = Math.min(step.hintsHtml().size(), sp.hintsRevealed() + 1);
+            save(lab, learner, sp.withHints(n));
+            return n;
+        });
     }
 
     public void revealSolution(String learner, Lesson lesson, Step step) {
-        StepProgress sp = store.progress(learner, lesson.id()).getOrDefault(step.id(), StepProgress.fresh(step.id()));
-        store.saveProgress(learner, lesson.id(), sp.withSolutionRevealed());
+        withLab(learner, lesson, lab -> {
+            save(lab, learner, fresh(lab, learner, step).withSolutionRevealed());
+            return null;
+        });
+    }
+
+    /** A step's progress read again from the store (hints and solutions are rare; another instance may have moved it). */
+    private StepProgress fresh(LiveLab lab, String learner, Step step) {
+        Map<String, StepProgress> p = new java.util.LinkedHashMap<>(store.progress(learner, lab.lesson().id()));
+        lab.progress(p);
+        return p.getOrDefault(step.id(), StepProgress.fresh(step.id()));
     }
 }

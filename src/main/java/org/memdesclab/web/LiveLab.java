@@ -26,6 +26,8 @@ public final class LiveLab {
     private Console console;
     private final List<Ran> ran = new ArrayList<>();
     private List<String> setupErrors = List.of();
+    /** The learner's step progress in this lesson, read once from the store and kept in step with it (LabService). */
+    private java.util.Map<String, org.memdesclab.store.StepProgress> progress;
 
     private LiveLab(Lesson lesson, Timeline timeline) {
         this.lesson = lesson;
@@ -98,6 +100,11 @@ public final class LiveLab {
     public Ran last() { return ran.isEmpty() ? null : ran.get(ran.size() - 1); }
 
     public List<String> setupErrors() { return setupErrors; }
+
+    /** The cached step progress, or null before {@link LabService} first reads it. */
+    java.util.Map<String, org.memdesclab.store.StepProgress> progress() { return progress; }
+
+    void progress(java.util.Map<String, org.memdesclab.store.StepProgress> p) { progress = p; }
 
     /** Names the learner can complete with Tab: functions, constants, their variables, commands. */
     public List<String> completions() { return console.completions(); }

@@ -50,8 +50,9 @@ public final class MemmapView {
         /** Identifies start, order and kind, so a changed block is one removal plus one addition. */
         public String id() { return "blk" + start + "-" + order + kind.charAt(0); }
 
-        public String style() {
-            return "grid-area:" + (row + 1) + "/" + (col + 1) + "/span " + rowSpan + "/span " + colSpan;
+        /** The CSS grid-area value (lab.js applies it; the CSP allows no style attributes). */
+        public String gridArea() {
+            return (row + 1) + "/" + (col + 1) + "/span " + rowSpan + "/span " + colSpan;
         }
     }
 

@@ -5,12 +5,11 @@ import io.javalin.http.Context;
 /**
  * Headers on every answer the lab gives. The Content-Security-Policy lets a page run only our own
  * scripts and load only our own stylesheets: no inline script, no {@code <style>} element, no other
- * origin, no framing. One relaxation: {@code style} attributes, which the templates use for values
- * the server computes (grid columns, block positions, bar widths); Thymeleaf escapes them, and
- * learners' text never reaches an attribute unescaped.
+ * origin, no framing, and no {@code style} attributes either: sizes the server computes (block
+ * positions, bar widths, trace depth) travel in data-* attributes that lab.js sets through the CSSOM.
  */
 final class SecurityHeaders {
-    static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
+    static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; "
             + "img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
             + "base-uri 'none'";
 

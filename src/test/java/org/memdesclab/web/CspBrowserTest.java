@@ -136,6 +136,98 @@ class CspBrowserTest {
         });
     }
 
+    private Object js(String script, Object... args) { return d.executeScript(script, args); }
+
+    /** Columns of the memmap grid as the browser laid it out (they come from a class, not a style attribute). */
+    private long gridColumns() {
+        return (Long) js("return getComputedStyle(document.getElementById('memmap')).gridTemplateColumns.trim().split(/\\s+/).length");
+    }
+
+    /**
+     * No page kind needs a style attribute any more: home, lesson, inspector, sandbox (small and with the
+     * overview), the classroom's pages and the dashboard load and swap with no CSP violation, and the sizes
+     * the server computes still arrive (grid columns, block outlines, free-list bars, trace indentation).
+     */
+    @Test
+    void everyPageKindHasItsSizesWithoutStyleAttributes() {
+        assertFalse(SecurityHeaders.CSP.contains("unsafe-inline"), SecurityHeaders.CSP);
+        freshLearner();
+        open("/");
+        open("/labs/first-folio");
+        assertEquals(16L, gridColumns());
+        // the free-list bar of the one free block: its data-width in percent of its box
+        String bars = "const out = []; document.querySelectorAll('#fl' + arguments[0] + ' .bar').forEach(b => out.push("
+                + "[+b.dataset.width, b.getBoundingClientRect().width / b.parentElement.clientWidth * 100])); return out;";
+        int n = entries();
+        run("f = folio_alloc(GFP_KERNEL, 2)");
+        wait.until(x -> entries() == n + 1);
+        // the new compound page's outline spans the 4 cells of its row (grid-area set from data-area;
+        // the outline's -2px margin puts its border just outside the cells)
+        wait.until(x -> !d.findElements(By.cssSelector("#mm-blocks .blk-compound")).isEmpty());
+        wait.until(x -> (Boolean) js("const b = document.querySelector('#mm-blocks .blk-compound'), m = /^blk(\\d+)-(\\d+)c$/.exec(b.id),"
+                + " c = document.getElementById('c' + m[1]), e = document.getElementById('c' + (+m[1] + (1 << m[2]) - 1));"
+                + " if (!b.style.gridArea) return false;"
+                + " const r = b.getBoundingClientRect(); return Math.abs(r.left + 2 - c.getBoundingClientRect().left) < 1"
+                + " && Math.abs(r.right - 2 - e.getBoundingClientRect().right) < 1"));
+        for (int order = 0; order < 11; order++) {
+            @SuppressWarnings("unchecked")
+            List<List<Number>> rows = (List<List<Number>>) js(bars, order);
+            for (List<Number> b : rows) {
+                assertEquals(b.get(0).doubleValue(), b.get(1).doubleValue(), 1.0, "free-list bar of order " + order + ": data-width vs drawn width");
+            }
+        }
+        assertTrue(((Number) js("return [...document.querySelectorAll('.bar')].filter(b => b.getBoundingClientRect().width > 0).length")).intValue() > 0,
+                "some bar is drawn");
+        // the trace: each call indented by its depth (1rem per level), and some call is nested
+        @SuppressWarnings("unchecked")
+        List<List<Number>> depths = (List<List<Number>>) js("const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);"
+                + " return [...document.querySelectorAll('#narration li[data-depth]')].map(li => [+li.dataset.depth, parseFloat(getComputedStyle(li).marginLeft) / rem]);");
+        assertFalse(depths.isEmpty(), "the narration lists the calls");
+        assertTrue(depths.stream().anyMatch(x -> x.get(0).intValue() > 0), "some call is nested: " + depths);
+        for (List<Number> x : depths) assertEquals(x.get(0).doubleValue(), x.get(1).doubleValue(), 0.01, "indentation of a depth-" + x.get(0) + " call");
+        // undo swaps the whole history and removes the outline
+        d.findElement(By.id("undo")).click();
+        wait.until(x -> d.findElements(By.cssSelector("#mm-blocks .blk-compound")).isEmpty());
+        open("/labs/first-folio?pfn=0");
+        wait.until(x -> d.findElement(By.id("inspector-body")).getText().contains("PFN 0"));
+        open("/labs/sandbox");
+        assertEquals(16L, gridColumns());
+        // a sandbox larger than the window: 32 columns and the overview
+        open("/");
+        WebElement pages = d.findElement(By.cssSelector(".sandbox-form input[name=pages]"));
+        pages.clear();
+        pages.sendKeys("8192");
+        d.findElement(By.cssSelector(".sandbox-form button[type=submit]")).click();
+        wait.until(x -> x.getCurrentUrl().endsWith("/labs/sandbox") && !x.findElements(By.cssSelector(".overview .ov")).isEmpty());
+        collect();
+        assertEquals(32L, gridColumns());
+        assertEquals(2, d.findElements(By.cssSelector(".overview .ov")).size());
+        // the classroom: login, teach, a course's dashboard, joining, the learner's course page, a member's history
+        server.app.classroom().createFirstAdmin("admin", ClassroomTestSupport.ADMIN_PASSWORD);
+        open("/login");
+        d.findElement(By.name("username")).sendKeys("admin");
+        d.findElement(By.name("password")).sendKeys(ClassroomTestSupport.ADMIN_PASSWORD);
+        d.findElement(By.cssSelector("form.stack-form button[type=submit]")).click();
+        wait.until(x -> x.getCurrentUrl().endsWith("/teach"));
+        collect();
+        d.findElement(By.name("title")).sendKeys("CSP 101");
+        d.findElement(By.cssSelector("form[action='/teach/courses'] button[type=submit]")).click();
+        wait.until(x -> x.getCurrentUrl().contains("/teach/courses/"));
+        collect();
+        String dashboard = d.getCurrentUrl();
+        String code = d.findElement(By.id("join-code")).getText();
+        open("/join");
+        d.findElement(By.name("code")).sendKeys(code);
+        d.findElement(By.name("name")).sendKeys("Ada");
+        d.findElement(By.cssSelector("form.stack-form button[type=submit]")).click();
+        wait.until(x -> x.getCurrentUrl().contains("/courses/"));
+        collect();
+        open("/resume");
+        open(dashboard.substring(server.base().length()));
+        open(dashboard.substring(server.base().length()) + "/members/1/labs/first-folio");
+        assertNoViolations();
+    }
+
     @Test
     void aLearnerOverTheAllowanceSeesWhyAndKeepsTheirText() {
         freshLearner();

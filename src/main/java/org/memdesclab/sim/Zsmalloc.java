@@ -373,7 +373,7 @@ public final class Zsmalloc implements WordStore {
         }
         Slub slub = m.slub();
         KmemCache h = slub.create("zs_handle-" + name, ZS_HANDLE_SIZE, 0, 0, false);
-        // profile hook: memdesc pages point at their zspage, so it must leave the low 4 bits for the type
+        // profile hook: 16-byte aligned under memdesc like the descriptor caches (zpdesc->zspage points at it)
         KmemCache z = slub.create("zspage-" + name, SIZEOF_ZSPAGE, m.profile().descriptorAlign(), 0, false);
         long[] huge = new long[1];
         SizeClass[] classes = buildClasses(huge);

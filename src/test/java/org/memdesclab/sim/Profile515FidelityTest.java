@@ -122,10 +122,12 @@ class Profile515FidelityTest {
         Machine m = new Machine(MachineConfig.withPages(64).withProfile("5.15"));
         Console c = new Console(m);
         for (String s : List.of("mm = mm_alloc()", "b = balloon_page_alloc()", "balloon_page_enqueue(b)", "x = kmalloc(100, GFP_KERNEL)",
-                "y = kmalloc(100, GFP_KERNEL)", "kfree(y)")) {
+                "for (i = 0; i < 40; i++) y = kmalloc(100, GFP_KERNEL)", "kfree(x)")) {
             ExecResult r = c.exec(s);
             assertTrue(r.ok(), s + " -> " + r.output());
         }
+        // x's slab filled up and was left; freeing x puts it on that slab's own freelist, which 5.15 keeps at index
+        boolean slabWithFreelist = false;
         int checked = 0;
         for (long pfn = 0; pfn < m.nrPages(); pfn++) {
             Owner o = m.owner(pfn);
@@ -143,11 +145,13 @@ class Profile515FidelityTest {
                     if (m.compoundHeadPfn(pfn) != pfn) continue;
                     assertTrue(d.get(0).contains(" mapcount:0 mapping:0000000000000000 index:" + String.format("%#x", w[4]) + " "),
                             "index is the freelist at offset 32: " + d.get(0));
+                    slabWithFreelist |= w[4] != 0;
                 }
                 default -> { continue; }
             }
             checked++;
         }
         assertTrue(checked >= 4, "page table, balloon, free and slab pages: " + checked);
+        assertTrue(slabWithFreelist, "a slab whose freelist (index) is not NULL was dumped");
     }
 }

@@ -82,10 +82,12 @@ public final class DumpPage {
         // 5.15: mapcount = PageSlab(head) ? 0 : page_mapcount(page), which is _mapcount + 1 even for a typed page,
         // so a free buddy page (0xffffff7f) prints the familiar mapcount:-128
         int mapcount = slab ? 0 : (int) m.profile().encoding().words(m, pfn)[Memmap.W_TYPE_REF] + 1;
-        long mapping = slab ? 0 : hw[Memmap.W_MAPPING];
+        // page_mapping(): NULL for a slab page and for an anonymous one, else mapping without PAGE_MAPPING_FLAGS
+        long rawMapping = hw[Memmap.W_MAPPING];
+        long mapping = slab || (rawMapping & 1) != 0 ? 0 : rawMapping & ~3L;
+        // page_to_pgoff(): page->index, or head->index + the tail's offset (for a slab page, index overlays freelist)
         out.add(String.format("page:%016x refcount:%d mapcount:%d mapping:%016x index:%#x pfn:%#x", Addresses.pageAddress(pfn),
-                (int) (hw[Memmap.W_TYPE_REF] >>> 32), mapcount, (mapping & 3) != 0 ? 0 : mapping,
-                (slab ? 0 : hw[Memmap.W_INDEX]) + (pfn - head), pfn));
+                (int) (hw[Memmap.W_TYPE_REF] >>> 32), mapcount, mapping, hw[Memmap.W_INDEX] + (pfn - head), pfn));
         if (compound) {
             long[] p1 = m.profile().encoding().words(m, head + 1);
             int order = (int) ((p1[2] >>> 8) & 0xff);
@@ -94,6 +96,8 @@ public final class DumpPage {
             if (order > 1) line += String.format(" compound_pincount:%d", (int) m.profile().encoding().words(m, head + 2)[2]);
             out.add(line);
         }
+        if (hw[Memmap.W_MEMCG] != 0) out.add(String.format("memcg:%x", hw[Memmap.W_MEMCG]));
+        mapping = slab ? 0 : rawMapping;
         String prefix = (mapping & 3) == 3 ? "ksm " : (mapping & 1) != 0 ? "anon " : "";
         out.add(prefix + "flags: " + formatFlags515(hw[Memmap.W_FLAGS]));
         rawLines(out, "raw: ", m.profile().encoding().words(m, pfn));

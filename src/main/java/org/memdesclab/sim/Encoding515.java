@@ -39,6 +39,12 @@ final class Encoding515 implements PageEncoding {
         if (tail && pfn == head + 1) flags &= ~PageFlag.PAGE_FLAGS_SECOND; // 5.15 kept no order in page[1]'s flags
         boolean slab = !tail && (mm.pageType(pfn) >>> 24) == PageType.PGTY_slab.value();
         if (slab) flags &= ~PageFlag.PG_workingset.mask(); // SL_partial is a 6.x flag; 5.15 knew partial slabs by their list
+        int t24 = mm.pageType(pfn) >>> 24;
+        if (!tail && (t24 == PageType.PGTY_zsmalloc.value() || t24 == PageType.PGTY_offline.value())) {
+            // 6.18 marks a movable zsmalloc or balloon page with PG_movable_ops, an alias of PG_uptodate; 5.15 had no
+            // such flag (__SetPageMovable tagged page->mapping instead), so the bit is not shown
+            flags &= ~PageFlag.PG_uptodate.mask();
+        }
         long out0 = translateFlags(flags);
         if (slab) out0 |= 1L << PG_slab;
         out[Memmap.W_FLAGS] = out0;

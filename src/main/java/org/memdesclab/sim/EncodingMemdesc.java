@@ -36,8 +36,8 @@ final class EncodingMemdesc implements PageEncoding {
                 order = m.compoundOrder(head);
             }
             case ZSMALLOC -> {
-                // zpdesc->zspage (offset 40): seed 002's proposal, every zsmalloc page points at its zspage
-                typed = mm.privateWord(pfn) | MEMDESC_MOVABLE;
+                // a struct zpdesc of its own (which points at the zspage), as the memdesc plan has it
+                typed = described(m, Memdescs.Kind.ZPDESC, pfn) | MEMDESC_MOVABLE;
                 order = 0;
             }
             case LARGE_KMALLOC -> {

@@ -741,6 +741,10 @@ public final class Machine {
                     "#PF: supervisor read access in kernel mode",
                     "#PF: error_code(0x0000) - not-present page"));
         }
+        if (memdescs != null) { // profile hook: a descriptor's bytes encode its owner's state
+            Long v = memdescs.read(this, addr, size);
+            if (v != null) return v;
+        }
         if (zsmalloc.readable(addr)) return zsmalloc.read(addr, size);
         if (slub.readable(addr)) return slub.read(addr, size);
         throw KernelError.error(String.format("the lab does not simulate the memory at 0x%016x (only struct pages are readable)", addr));

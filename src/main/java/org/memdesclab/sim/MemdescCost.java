@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * What describing this machine's memory costs in its kernel profile: the memmap (one struct page per
  * page frame) plus, in the memdesc profiles, the separately allocated descriptors (the slab pages
- * of the {@code folio}, {@code slab}, {@code ptdesc} and {@code netmem_desc} caches, and the static
+ * of the {@code folio}, {@code slab}, {@code ptdesc}, {@code netmem_desc} and {@code zpdesc} caches, and the static
  * boot array for the slab cache's own slabs). A lab figure, not a kernel interface: a lesson runs one workload under two profiles and
  * compares. 64-byte struct pages cost 64/4096 = 1.5625 % of memory; one word costs 0.1953125 %.
  *
@@ -18,25 +18,26 @@ import java.util.List;
  * @param slabs            slab descriptors allocated (including the boot array's)
  * @param ptdescs          page-table descriptors allocated
  * @param netmems          page_pool page descriptors allocated
+ * @param zpdescs          zsmalloc page descriptors allocated
  * @param objectBytes      bytes of the descriptor objects themselves
  * @param slabPages        pages the descriptor caches' slabs occupy
  * @param bootBytes        bytes of the static boot array in use
  */
 public record MemdescCost(String profile, long pages, int structPageSize, long folios, long slabs, long ptdescs,
-                          long netmems, long objectBytes,
+                          long netmems, long zpdescs, long objectBytes,
                           long slabPages, long bootBytes) {
 
     public static MemdescCost of(Machine m) {
         KernelProfile p = m.profile();
         Memdescs d = m.memdescs();
-        if (d == null) return new MemdescCost(p.id(), m.nrPages(), p.structPageSize(), 0, 0, 0, 0, 0, 0, 0);
+        if (d == null) return new MemdescCost(p.id(), m.nrPages(), p.structPageSize(), 0, 0, 0, 0, 0, 0, 0, 0);
         long slabPages = 0, objects = 0;
         for (Memdescs.Kind kind : Memdescs.Kind.values()) {
             for (long slab : m.slub().slabsOf(d.cache(m, kind))) slabPages += 1L << m.compoundOrder(slab);
             objects += (long) d.count(kind) * kind.size();
         }
         return new MemdescCost(p.id(), m.nrPages(), p.structPageSize(), d.folioCount(), d.slabCount(),
-                d.count(Memdescs.Kind.PTDESC), d.count(Memdescs.Kind.NETMEM), objects, slabPages,
+                d.count(Memdescs.Kind.PTDESC), d.count(Memdescs.Kind.NETMEM), d.count(Memdescs.Kind.ZPDESC), objects, slabPages,
                 (long) d.bootSlabCount() * Memdescs.SLAB_DESC_SIZE);
     }
 
@@ -67,8 +68,8 @@ public record MemdescCost(String profile, long pages, int structPageSize, long f
         if (!KernelProfile.byId(profile).allocatesDescriptors()) {
             out.add("descriptors: none allocated separately (folio, slab, ptdesc, netmem and zpdesc state lives in struct page)");
         } else {
-            out.add(String.format("descriptors: %d struct folio, %d struct slab, %d struct ptdesc, %d struct netmem_desc = %d bytes "
-                    + "of objects; %d slab page(s) = %d bytes, boot array %d bytes", folios, slabs, ptdescs, netmems, objectBytes,
+            out.add(String.format("descriptors: %d struct folio, %d struct slab, %d struct ptdesc, %d struct netmem_desc, %d struct zpdesc = "
+                    + "%d bytes of objects; %d slab page(s) = %d bytes, boot array %d bytes", folios, slabs, ptdescs, netmems, zpdescs, objectBytes,
                     slabPages, slabPages * Addresses.PAGE_SIZE, bootBytes));
         }
         out.add(String.format("total: %d bytes = %s %% of memory", totalBytes(), totalPercent()));

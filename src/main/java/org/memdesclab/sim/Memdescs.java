@@ -8,17 +8,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.IntToLongFunction;
+import org.memdesclab.sim.layout.Layouts618;
+import org.memdesclab.sim.layout.LayoutsMemdesc;
+import org.memdesclab.sim.layout.StructLayout;
 
 /**
  * The separately allocated memory descriptors of the memdesc profiles. Every owner whose 6.18 state is
  * an overlay of struct page gets its descriptor from a simulated slab cache when it is created and
  * gives it back when its pages are freed: folios (including the anonymous and page-cache folios of user
- * memory) from {@code folio}, slabs from {@code slab}, page tables from {@code ptdesc} and page_pool
- * pages from {@code netmem_desc}. The caches are 16-byte aligned and SLAB_TYPESAFE_BY_RCU because PFN
- * walkers may look a descriptor up under RCU alone (seed 000), so allocating a folio costs a slab
- * object, and sometimes a new slab page, before it costs its own pages. zsmalloc pages point at their
- * struct zspage, which is already a slab object; free pages, plain alloc_pages memory, vmalloc, large
- * kmalloc, the balloon and guard pages keep their data inline in the memdesc word.
+ * memory) from {@code folio}, slabs from {@code slab}, page tables from {@code ptdesc}, page_pool
+ * pages from {@code netmem_desc} and zsmalloc pages from {@code zpdesc}. The caches are 16-byte aligned
+ * and SLAB_TYPESAFE_BY_RCU because PFN walkers may look a descriptor up under RCU alone (seed 000), so
+ * allocating a folio costs a slab object, and sometimes a new slab page, before it costs its own pages.
+ * A descriptor's memory reads as its owner's state in the descriptor's own layout ({@link #words}), an
+ * encoding of the canonical state like the struct page words. Free pages, plain alloc_pages memory,
+ * vmalloc, large kmalloc, the balloon and guard pages keep their data inline in the memdesc word.
  *
  * <p>Bootstrapping: a slab page needs a struct slab, and struct slabs live in slab pages. The lab
  * breaks the cycle as SLUB breaks its own for {@code kmem_cache} at boot: the slab pages of the
@@ -28,43 +32,121 @@ import java.util.function.IntToLongFunction;
  */
 public final class Memdescs {
     /**
-     * The descriptor kinds, each with its cache and the size the lab charges: 64 bytes, the size of
-     * the 6.18 overlay each replaces (Wilcox's Dec 2021 arithmetic uses 64 for a folio). Not settled.
+     * The descriptor kinds, each with its cache, its layout and so its size: a memdesc descriptor is
+     * 6.18's overlay of struct page moved out of it, at 6.18's offsets (struct slab 64, struct ptdesc
+     * 64, struct zpdesc 56, struct netmem_desc 48 bytes; struct folio 160, see
+     * {@link LayoutsMemdesc#FOLIO_DESC}). The plan has not laid them out yet; these are the lab's choice.
      */
     public enum Kind {
-        FOLIO("folio", "struct folio"),
-        SLAB("slab", "struct slab"),
-        PTDESC("ptdesc", "struct ptdesc"),
-        NETMEM("netmem_desc", "struct netmem_desc");
+        FOLIO("folio", LayoutsMemdesc.FOLIO_DESC),
+        SLAB("slab", Layouts618.SLAB),
+        PTDESC("ptdesc", Layouts618.PTDESC),
+        NETMEM("netmem_desc", LayoutsMemdesc.NETMEM_DESC),
+        ZPDESC("zpdesc", Layouts618.ZPDESC);
 
         private final String cacheName;
-        private final String structName;
+        private final StructLayout layout;
 
-        Kind(String cacheName, String structName) {
+        Kind(String cacheName, StructLayout layout) {
             this.cacheName = cacheName;
-            this.structName = structName;
+            this.layout = layout;
         }
 
         public String cacheName() { return cacheName; }
 
-        public String structName() { return structName; }
+        public String structName() { return layout.name(); }
 
-        public int size() { return DESC_SIZE; }
+        /** The descriptor's own layout (what reading its memory shows). */
+        public StructLayout layout() { return layout; }
+
+        public int size() { return layout.size(); }
     }
 
-    public static final int DESC_SIZE = 64;
-    /** The descriptor sizes the lab charges (kept for the folio and slab figures the lessons quote). */
-    public static final int FOLIO_DESC_SIZE = DESC_SIZE, SLAB_DESC_SIZE = DESC_SIZE;
+    /** sizeof(struct slab): the boot array's element. */
+    public static final int SLAB_DESC_SIZE = 64;
     public static final int DESC_ALIGN = 16;
     /** Where the static struct slabs for the slab cache's own slab pages live (outside the zone, like kernel data). */
     public static final long BOOT_SLAB_DESC_BASE = 0xffffffff84c00000L;
 
     private final EnumMap<Kind, Long> caches;
     private final EnumMap<Kind, TreeMap<Long, Long>> descs;
+    /** The other direction: descriptor address to its owner, for reading descriptor memory. */
+    private final TreeMap<Long, Described> byAddress = new TreeMap<>();
+
+    /** A live descriptor: its kind and the first PFN of its owner. */
+    public record Described(Kind kind, long pfn) {}
 
     private Memdescs(EnumMap<Kind, Long> caches, EnumMap<Kind, TreeMap<Long, Long>> descs) {
         this.caches = caches;
         this.descs = descs;
+        for (Kind k : Kind.values()) for (Map.Entry<Long, Long> e : descs.get(k).entrySet()) byAddress.put(e.getValue(), new Described(k, e.getKey()));
+    }
+
+    private void put(Kind k, long pfn, long desc) {
+        descs.get(k).put(pfn, desc);
+        byAddress.put(desc, new Described(k, pfn));
+    }
+
+    private Long remove(Kind k, long pfn) {
+        Long d = descs.get(k).remove(pfn);
+        if (d != null) byAddress.remove(d);
+        return d;
+    }
+
+    /** The live descriptor whose bytes include {@code [addr, addr + size)}, or null. */
+    public Described at(long addr, int size) {
+        Map.Entry<Long, Described> e = byAddress.floorEntry(addr);
+        if (e == null || addr + size > e.getKey() + e.getValue().kind().size()) return null;
+        return e.getValue();
+    }
+
+    /** The address of the descriptor that {@link #at} found. */
+    public long addressOf(Described d) { return descs.get(d.kind()).get(d.pfn()); }
+
+    /**
+     * Reads descriptor memory: the bytes are an encoding of the canonical state, as the struct page
+     * words are. Returns null when no live descriptor holds the whole range.
+     */
+    Long read(Machine m, long addr, int size) {
+        Described d = at(addr, size);
+        if (d == null) return null;
+        long[] w = words(m, d.kind(), d.pfn());
+        int in = (int) (addr - addressOf(d));
+        long v = 0;
+        for (int b = size - 1; b >= 0; b--) {
+            int at = in + b;
+            v = (v << 8) | ((w[at >>> 3] >>> ((at & 7) * 8)) & 0xff);
+        }
+        return v;
+    }
+
+    /**
+     * The words of the descriptor of kind {@code k} for the owner at {@code pfn}, in the descriptor's own
+     * layout. Every kind keeps 6.18's offsets, so its words are the canonical struct page words of the
+     * owner's first page; a folio adds its page[1] and page[2] words (order, large mapcounts, the deferred
+     * list) where the folio has those pages, without the words that only overlay tail pages, and
+     * without PG_head, which a descriptor does not need (the plan drops it).
+     */
+    public static long[] words(Machine m, Kind k, long pfn) {
+        Memmap mm = m.memmap();
+        long[] w = new long[k.size() / 8];
+        if (k != Kind.FOLIO) {
+            for (int i = 0; i < w.length; i++) w[i] = mm.word(pfn, i);
+            return w;
+        }
+        for (int i = 0; i < 8; i++) w[i] = mm.word(pfn, i);
+        w[0] &= ~(1L << PageFlag.PG_head.bit());
+        int order = m.compoundOrder(pfn);
+        if (order >= 1) {
+            for (int i = 0; i < 8; i++) w[8 + i] = mm.word(pfn + 1, i);
+            w[9] = 0; // _head_1
+            w[14] = 0; // _mapcount_1, _refcount_1
+        }
+        if (order >= 2) {
+            w[18] = mm.word(pfn + 2, 2);
+            w[19] = mm.word(pfn + 2, 3); // _deferred_list
+        }
+        return w;
     }
 
     /** Creates the descriptor caches (kmem_cache structs live outside the zone, so this takes no page). */
@@ -81,6 +163,7 @@ public final class Memdescs {
     Memdescs copy() {
         EnumMap<Kind, TreeMap<Long, Long>> d = new EnumMap<>(Kind.class);
         for (Kind k : Kind.values()) d.put(k, new TreeMap<>(descs.get(k)));
+        // the constructor rebuilds the address map
         return new Memdescs(new EnumMap<>(caches), d);
     }
 
@@ -116,7 +199,7 @@ public final class Memdescs {
         return n;
     }
 
-    private static boolean isBoot(long desc) { return Long.compareUnsigned(desc, BOOT_SLAB_DESC_BASE) >= 0
+    static boolean isBoot(long desc) { return Long.compareUnsigned(desc, BOOT_SLAB_DESC_BASE) >= 0
             && Long.compareUnsigned(desc, BOOT_SLAB_DESC_BASE + (long) MachineConfig.MAX_PAGES * SLAB_DESC_SIZE) < 0; }
 
     private static int descGfp(int gfp) {
@@ -139,14 +222,17 @@ public final class Memdescs {
      * follows it (the lab re-points the descriptor; a memdesc kernel might allocate a new one). Call
      * before the old pages are freed.
      */
-    public static void migrate(Machine m, long from, long to) {
+    public static void migrate(Machine m, long from, long to) { migrate(m, Kind.FOLIO, from, to); }
+
+    /** The same for a descriptor of any kind (zs_page_migrate moves a zsmalloc page's struct zpdesc). */
+    public static void migrate(Machine m, Kind kind, long from, long to) {
         Memdescs d = m.memdescs();
         if (d == null) return;
-        Long desc = d.descs.get(Kind.FOLIO).remove(from);
+        Long desc = d.remove(kind, from);
         if (desc == null) return;
-        d.descs.get(Kind.FOLIO).put(to, desc);
-        if (m.trace().on()) m.trace().emit("alloc_page_desc", String.format("memdesc: PFN %d now points at struct folio 0x%016x "
-                + "(moved from PFN %d)", to, desc, from));
+        d.put(kind, to, desc);
+        if (m.trace().on()) m.trace().emit("alloc_page_desc", String.format("memdesc: PFN %d now points at %s 0x%016x "
+                + "(moved from PFN %d)", to, kind.structName(), desc, from));
     }
 
     /**
@@ -192,22 +278,27 @@ public final class Memdescs {
     private long descAlloc(Machine m, Kind kind, int gfp, int order, IntToLongFunction allocPages) {
         if (order < 0 || order > Zone.MAX_PAGE_ORDER) return allocPages.applyAsLong(order);
         KmemCache cache = cache(m, kind);
-        String fn = kind == Kind.FOLIO ? "folio_alloc" : kind == Kind.PTDESC ? "pagetable_alloc" : "page_pool_alloc";
+        String fn = switch (kind) {
+            case FOLIO -> "folio_alloc";
+            case PTDESC -> "pagetable_alloc";
+            case ZPDESC -> "alloc_zspage";
+            default -> "page_pool_alloc";
+        };
         long desc = m.slub().alloc(cache, descGfp(gfp));
         if (desc == 0) {
-            if (m.trace().on()) m.trace().emit(fn, "memdesc: no " + kind.structName + " could be allocated: NULL");
+            if (m.trace().on()) m.trace().emit(fn, "memdesc: no " + kind.structName() + " could be allocated: NULL");
             return -1;
         }
         long pfn = allocPages.applyAsLong(order);
         if (pfn < 0) {
             m.slub().free(cache, desc, "kmem_cache_free");
-            if (m.trace().on()) m.trace().emit(fn, "memdesc: no pages; the " + kind.structName + " goes back to its cache");
+            if (m.trace().on()) m.trace().emit(fn, "memdesc: no pages; the " + kind.structName() + " goes back to its cache");
             return -1;
         }
-        descs.get(kind).put(pfn, desc);
+        put(kind, pfn, desc);
         if (m.trace().on()) {
             m.trace().emit("alloc_page_desc", String.format("memdesc: PFNs %d-%d point at %s 0x%016x", pfn,
-                    pfn + (1L << order) - 1, kind.structName, desc));
+                    pfn + (1L << order) - 1, kind.structName(), desc));
         }
         return pfn;
     }
@@ -221,7 +312,7 @@ public final class Memdescs {
             desc = m.slub().alloc(slabCache(m), descGfp(gfp));
             if (desc == 0) return false;
         }
-        descs.get(Kind.SLAB).put(pfn, desc);
+        put(Kind.SLAB, pfn, desc);
         if (m.trace().on()) m.trace().emit("alloc_page_desc", String.format("memdesc: slab PFN %d points at struct slab 0x%016x%s",
                 pfn, desc, isBoot(desc) ? " (the static array for the slab cache's own slabs)" : ""));
         return true;
@@ -230,9 +321,9 @@ public final class Memdescs {
     /** The pages starting at {@code pfn} went back to the buddy allocator: free their descriptor, if they had one. */
     void release(Machine m, long pfn) {
         for (Kind k : Kind.values()) {
-            Long d = descs.get(k).remove(pfn);
+            Long d = remove(k, pfn);
             if (d == null || (k == Kind.SLAB && isBoot(d))) continue;
-            if (m.trace().on()) m.trace().emit("free_page_desc", String.format("memdesc: %s 0x%016x goes back to its cache", k.structName, d));
+            if (m.trace().on()) m.trace().emit("free_page_desc", String.format("memdesc: %s 0x%016x goes back to its cache", k.structName(), d));
             m.slub().free(cache(m, k), d, "kmem_cache_free");
         }
     }
@@ -248,9 +339,9 @@ public final class Memdescs {
         for (Kind k : Kind.values()) {
             for (Map.Entry<Long, Long> e : descs.get(k).entrySet()) {
                 long pfn = e.getKey();
-                if (!ownedBy(m, k, pfn)) out.add("memdesc: " + k.structName + " of PFN " + pfn + " outlived its owner");
+                if (!ownedBy(m, k, pfn)) out.add("memdesc: " + k.structName() + " of PFN " + pfn + " outlived its owner");
                 if (!(k == Kind.SLAB && isBoot(e.getValue())) && m.slub().isFree(e.getValue())) {
-                    out.add("memdesc: " + k.structName + " of PFN " + pfn + " is a free object");
+                    out.add("memdesc: " + k.structName() + " of PFN " + pfn + " is a free object");
                 }
                 if (!seen.add(e.getValue())) out.add(String.format("memdesc: descriptor 0x%016x of PFN %d is shared", e.getValue(), pfn));
             }
@@ -261,10 +352,11 @@ public final class Memdescs {
                 case SLAB -> Kind.SLAB;
                 case PAGE_TABLE -> Kind.PTDESC;
                 case NET_POOL -> Kind.NETMEM;
+                case ZSMALLOC -> Kind.ZPDESC;
                 case ANON, FILE -> Kind.FOLIO;
                 default -> null;
             };
-            if (need != null && !descs.get(need).containsKey(pfn)) out.add("memdesc: " + m.owner(pfn) + " PFN " + pfn + " has no " + need.structName);
+            if (need != null && !descs.get(need).containsKey(pfn)) out.add("memdesc: " + m.owner(pfn) + " PFN " + pfn + " has no " + need.structName());
         }
         return out;
     }
@@ -278,6 +370,7 @@ public final class Memdescs {
             case SLAB -> (mm.pageType(pfn) >>> 24) == PageType.PGTY_slab.value();
             case PTDESC -> m.owner(pfn) == Owner.PAGE_TABLE;
             case NETMEM -> m.owner(pfn) == Owner.NET_POOL;
+            case ZPDESC -> m.owner(pfn) == Owner.ZSMALLOC;
         };
     }
 

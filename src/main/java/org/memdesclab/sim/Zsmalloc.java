@@ -373,7 +373,7 @@ public final class Zsmalloc implements WordStore {
         }
         Slub slub = m.slub();
         KmemCache h = slub.create("zs_handle-" + name, ZS_HANDLE_SIZE, 0, 0, false);
-        // profile hook: memdesc pages point at their zspage, so it must leave the low 4 bits for the type
+        // profile hook: 16-byte aligned under memdesc like the descriptor caches (zpdesc->zspage points at it)
         KmemCache z = slub.create("zspage-" + name, SIZEOF_ZSPAGE, m.profile().descriptorAlign(), 0, false);
         long[] huge = new long[1];
         SizeClass[] classes = buildClasses(huge);
@@ -581,7 +581,7 @@ public final class Zsmalloc implements WordStore {
         if (addr == 0) return null;
         long[] pfns = new long[c.pagesPerZspage];
         for (int i = 0; i < pfns.length; i++) {
-            long pfn = m.allocPages(gfp & ~Gfp.__GFP_COMP, 0);
+            long pfn = Memdescs.allocPages(m, Memdescs.Kind.ZPDESC, gfp & ~Gfp.__GFP_COMP, 0); // memdesc: a zpdesc first
             if (pfn < 0) {
                 while (--i >= 0) {
                     mm.setPageType(pfns[i], PageType.NO_TYPE);
@@ -990,6 +990,7 @@ public final class Zsmalloc implements WordStore {
         mm.setWord(oldPfn, Memmap.W_PRIVATE, 0);
         mm.setWord(oldPfn, Memmap.W_INDEX, 0);
         if (trace.on()) trace.emit("zs_page_migrate", String.format("page %d of the zspage at 0x%016x: PFN %d -> PFN %d", i, z.addr, oldPfn, newPfn));
+        Memdescs.migrate(m, Memdescs.Kind.ZPDESC, oldPfn, newPfn); // memdesc: the struct zpdesc follows the page
         m.putPage(oldPfn);
     }
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.memdesclab.sim.DumpPage;
 import org.memdesclab.sim.Machine;
+import org.memdesclab.sim.Memdescs;
 import org.memdesclab.sim.Owner;
 import org.memdesclab.sim.layout.Field;
 import org.memdesclab.sim.layout.StructLayout;
@@ -84,7 +85,8 @@ final class InspectorEras {
                 a.structPage(), a.phys(), a.virt(), null, null, rows, DumpPage.dump(m, pfn),
                 (note.isEmpty() ? "" : note + " ") + "5.15 had no struct folio (5.16) or struct slab (5.17): every reading is a member of struct page.",
                 "The 64 bytes of the struct page of PFN " + pfn + " as Linux 5.15 lays them out, eight words, with the struct page "
-                        + "member each owner uses there. Greyed readings mean nothing for this page now.");
+                        + "member each owner uses there. Greyed readings mean nothing for this page now.",
+                null, List.of());
     }
 
     private static boolean meaningful515(Owner o, String name) {
@@ -120,6 +122,23 @@ final class InspectorEras {
         }
         List<WordRow> rows = new ArrayList<>();
         rows.add(new WordRow(0, String.format("0x%016x", w[0]), r0, List.of(), List.of()));
+        String descTable = null;
+        List<WordRow> descRows = new ArrayList<>();
+        Memdescs.Described d = inline || m.memdescs() == null ? null : m.memdescs().at(w[0] & ~TYPE_MASK, 8);
+        if (d != null) {
+            long desc = w[0] & ~TYPE_MASK;
+            StructLayout layout = d.kind().layout();
+            descTable = String.format("%s at 0x%016x (%d bytes), read where p->memdesc & ~0xf points, as *(unsigned long *) reads it",
+                    layout.name(), desc, layout.size());
+            for (int off = 0; off < layout.size(); off += 8) {
+                long word = m.readMemory(desc + off, 8);
+                List<Reading> rd = new ArrayList<>();
+                for (Field f : InspectorView.inWord(layout, off)) {
+                    rd.add(InspectorView.reading(f, f.decode(m.readMemory(desc + f.offset(), f.size())), true));
+                }
+                descRows.add(new WordRow(off, String.format("0x%016x", word), rd, List.of(), List.of()));
+            }
+        }
         if (w.length > 1) {
             rows.add(new WordRow(8, String.format("0x%016x", w[1]), List.of(new Reading("order", Long.toString(w[1]), true)), List.of(),
                     List.of()));
@@ -129,10 +148,10 @@ final class InspectorEras {
         return new InspectorView(pfn, InspectorView.ownerName(o) + InspectorView.ownerDetail(m, pfn, o), String.valueOf(o.letter()),
                 a.structPage(), a.phys(), a.virt(), descTitle, null, rows, DumpPage.dump(m, pfn),
                 "Under the " + m.profile().id() + " profile struct page is " + size + " bytes: " + (w.length == 1 ? "one typed word"
-                        : "the typed word and the order of the allocation") + "; everything else lives in the descriptor, or inline for free and Misc pages. The lab keeps a descriptor's "
-                        + "state in the 6.18 layout (no memdesc descriptor is laid out yet); dump_page below reads it.",
+                        : "the typed word and the order of the allocation") + "; everything else lives in the descriptor, or inline for free and Misc pages. No kernel has laid memdesc "
+                        + "descriptors out yet: the lab keeps each at the offsets of the 6.18 overlay it replaces (the second table).",
                 "The " + size + " bytes of the struct page of PFN " + pfn + " under the " + m.profile().id() + " profile, "
-                        + (w.length == 1 ? "one word" : "two words") + ", with what the memdesc word means.");
+                        + (w.length == 1 ? "one word" : "two words") + ", with what the memdesc word means.", descTable, descRows);
     }
 
     private static String descriptorName(Owner o, int type) {
@@ -141,7 +160,7 @@ final class InspectorEras {
             case MEMDESC_SLAB -> "struct slab";
             case MEMDESC_PAGETABLE -> "struct ptdesc";
             case MEMDESC_NETPOOL -> "struct netmem_desc";
-            case MEMDESC_MOVABLE -> o == Owner.ZSMALLOC ? "struct zspage" : "a movable descriptor";
+            case MEMDESC_MOVABLE -> o == Owner.ZSMALLOC ? "struct zpdesc" : "a movable descriptor";
             default -> "descriptor";
         };
     }

@@ -19,11 +19,12 @@ import org.memdesclab.sim.layout.StructLayout;
  * one or two in the memdesc profiles), each beside what that era's struct page reads there, and in
  * 6.18 what struct folio (struct slab, struct ptdesc) reads in the same bytes, with the readings that
  * mean nothing for the page's current owner greyed out. The lesson of the seeds: the same bytes mean
- * different things to different owners, and different eras put them in different places.
+ * different things to different owners, and different eras put them in different places. Under memdesc
+ * a second table reads the page's descriptor memory, word by word, in the descriptor's own layout.
  */
 public record InspectorView(long pfn, String owner, String ownerLetter, String structPage, String phys, String virt,
                             String folioTitle, String slabTitle, List<WordRow> words, List<String> dump, String note,
-                            String caption) {
+                            String caption, String descTitle, List<WordRow> descWords) {
 
     public String dumpText() { return String.join("\n", dump); }
 
@@ -135,7 +136,8 @@ public record InspectorView(long pfn, String owner, String ownerLetter, String s
         return new InspectorView(pfn, ownerName(o) + ownerDetail(m, pfn, o), String.valueOf(o.letter()), a.structPage(), a.phys(),
                 a.virt(), folioTitle, slabTitle, rows, DumpPage.dump(m, pfn), note(o),
                 "The 64 bytes of the struct page of PFN " + pfn + " (Linux 6.18) as eight words, with what struct page and "
-                        + (slabTitle == null ? "struct folio" : slabLayoutName(o)) + " read there. Greyed readings mean nothing for this page now.");
+                        + (slabTitle == null ? "struct folio" : slabLayoutName(o)) + " read there. Greyed readings mean nothing for this page now.",
+                null, List.of());
     }
 
     private static String slabLayoutName(Owner o) { return o == Owner.PAGE_TABLE ? "struct ptdesc" : "struct slab"; }

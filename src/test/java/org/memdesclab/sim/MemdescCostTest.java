@@ -33,17 +33,20 @@ class MemdescCostTest {
         Machine m = new Machine(MachineConfig.withPages(1024).withProfile("memdesc"));
         for (int i = 0; i < 60; i++) m.folioAlloc(Gfp.GFP_KERNEL, 0);
         MemdescCost c = MemdescCost.of(m);
-        // 80-byte objects (64 + the free pointer that SLAB_TYPESAFE_BY_RCU moves out of the object), 51 per page:
-        // 60 folios fill two folio slabs; two struct slabs fill part of one slab-cache slab, described by the boot array
+        // 176-byte folio slots (160 + the free pointer that SLAB_TYPESAFE_BY_RCU moves out of the object, rounded
+        // to 16), 23 per page: 60 folios fill three folio slabs; three struct slabs fill part of one slab-cache
+        // slab (80-byte slots), described by the boot array
+        assertEquals(176, m.memdescs().folioCache(m).size());
+        assertEquals(23, m.memdescs().folioCache(m).objectsPerSlab());
         assertEquals(60, c.folios());
-        assertEquals(3, c.slabs());
-        assertEquals(3, c.slabPages());
+        assertEquals(4, c.slabs());
+        assertEquals(4, c.slabPages());
         assertEquals(64, c.bootBytes());
-        assertEquals(60 * 64 + 3 * 64, c.objectBytes());
-        assertEquals(3 * 4096 + 64, c.descriptorBytes());
-        assertEquals(8 * 1024 + 3 * 4096 + 64, c.totalBytes());
-        assertEquals(MemdescCost.percent(8 * 1024 + 3 * 4096 + 64, 1024L * 4096), c.totalPercent());
-        assertEquals("0.48980712890625", c.totalPercent());
+        assertEquals(60 * 160 + 4 * 64, c.objectBytes());
+        assertEquals(4 * 4096 + 64, c.descriptorBytes());
+        assertEquals(8 * 1024 + 4 * 4096 + 64, c.totalBytes());
+        assertEquals(MemdescCost.percent(8 * 1024 + 4 * 4096 + 64, 1024L * 4096), c.totalPercent());
+        assertEquals("0.58746337890625", c.totalPercent());
     }
 
     @Test
@@ -53,7 +56,7 @@ class MemdescCostTest {
         assertEquals(List.of(
                 "profile memdesc: 64 pages x 4096 bytes = 262144 bytes of memory",
                 "memmap: 64 x sizeof(struct page) 8 = 512 bytes (0.1953125 %)",
-                "descriptors: 1 struct folio, 2 struct slab, 0 struct ptdesc, 0 struct netmem_desc = 192 bytes of objects; 2 slab page(s) = 8192 bytes, boot array 64 bytes",
+                "descriptors: 1 struct folio, 2 struct slab, 0 struct ptdesc, 0 struct netmem_desc, 0 struct zpdesc = 288 bytes of objects; 2 slab page(s) = 8192 bytes, boot array 64 bytes",
                 "total: 8768 bytes = 3.3447265625 % of memory"), MemdescCost.of(m).lines());
     }
 }

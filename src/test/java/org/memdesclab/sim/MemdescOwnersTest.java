@@ -75,21 +75,19 @@ class MemdescOwnersTest {
                 case SLAB -> "slab";
                 case PAGE_TABLE -> "ptdesc";
                 case NET_POOL -> "netmem_desc";
-                case ZSMALLOC -> "zspage";
+                case ZSMALLOC -> "zpdesc";
                 default -> null;
             };
             if (want == null) fail(profile + ": PFN " + pfn + " (" + o + ") has pointer type " + type);
             KmemCache c = cacheOf(m, desc);
             boolean bootSlab = o == Owner.SLAB && Long.compareUnsigned(desc, Memdescs.BOOT_SLAB_DESC_BASE) >= 0;
-            String got = c == null ? null : c.name().startsWith("zspage") ? "zspage" : c.name(); // zsmalloc names it zspage-POOL
+            String got = c == null ? null : c.name();
             if (!bootSlab) assertEquals(want, got, profile + ": PFN " + pfn + " (" + o + ")");
             assertEquals(0, desc % Memdescs.DESC_ALIGN, "16-byte aligned");
-            long owner = o == Owner.ZSMALLOC ? m.memmap().privateWord(pfn) : m.compoundHeadPfn(pfn);
+            long owner = m.compoundHeadPfn(pfn);
             Long prev = ownerOfDesc.putIfAbsent(desc, owner);
-            if (o != Owner.ZSMALLOC) {
-                assertTrue(prev == null || prev == owner, profile + ": PFN " + pfn + " shares descriptor " + Long.toHexString(desc)
-                        + " with the owner at PFN " + prev);
-            }
+            assertTrue(prev == null || prev == owner, profile + ": PFN " + pfn + " shares descriptor " + Long.toHexString(desc)
+                    + " with the owner at PFN " + prev);
             seen.merge(o, 1, Integer::sum);
         }
         for (Owner o : List.of(Owner.ANON, Owner.FILE, Owner.PAGE_TABLE, Owner.NET_POOL, Owner.SLAB, Owner.ZSMALLOC)) {
@@ -119,8 +117,9 @@ class MemdescOwnersTest {
         // three descriptor caches got a slab each, and each a struct slab from the slab cache, whose own new slab
         // is described by the boot array: four struct slabs
         assertEquals(4, c.slabs() - boot.slabs());
-        assertEquals(1, c.bootBytes() / Memdescs.DESC_SIZE);
-        assertEquals((4 + 1 + 1 + 4) * Memdescs.DESC_SIZE, c.objectBytes() - boot.objectBytes());
+        assertEquals(1, c.bootBytes() / Memdescs.SLAB_DESC_SIZE);
+        // the per-type sizes: struct ptdesc 64, struct netmem_desc 48, struct folio 160, struct slab 64
+        assertEquals(4 * 64 + 48 + 160 + 4 * 64, c.objectBytes() - boot.objectBytes());
         assertEquals(3 + 1, c.slabPages() - boot.slabPages(), "a slab for folio, ptdesc and netmem_desc, one for the slab cache");
         assertEquals(c.slabPages() * 4096 + c.bootBytes(), c.descriptorBytes());
 

@@ -111,4 +111,47 @@ class Profile515FidelityTest {
         }
         assertTrue(guard, "a split under debug_guardpage_minorder leaves a guard page");
     }
+
+    /**
+     * 5.15's __dump_page (mm/debug.c): mapcount is page_mapcount(), _mapcount + 1 even for a typed page, and
+     * there is no page_type line (it came with 6.x); mapping is page_mapping() (NULL for slab and anonymous
+     * pages); index is page_to_pgoff(), which for a slab page is the freelist that overlays index.
+     */
+    @Test
+    void dumpPagePrintsWhat515sDumpPagePrinted() {
+        Machine m = new Machine(MachineConfig.withPages(64).withProfile("5.15"));
+        Console c = new Console(m);
+        for (String s : List.of("mm = mm_alloc()", "b = balloon_page_alloc()", "balloon_page_enqueue(b)", "x = kmalloc(100, GFP_KERNEL)",
+                "for (i = 0; i < 40; i++) y = kmalloc(100, GFP_KERNEL)", "kfree(x)")) {
+            ExecResult r = c.exec(s);
+            assertTrue(r.ok(), s + " -> " + r.output());
+        }
+        // x's slab filled up and was left; freeing x puts it on that slab's own freelist, which 5.15 keeps at index
+        boolean slabWithFreelist = false;
+        int checked = 0;
+        for (long pfn = 0; pfn < m.nrPages(); pfn++) {
+            Owner o = m.owner(pfn);
+            List<String> d = DumpPage.dump(m, pfn);
+            assertTrue(d.stream().noneMatch(l -> l.startsWith("page_type:")), "no page_type line in 5.15: " + d);
+            long[] w = m.profile().encoding().words(m, pfn);
+            switch (o) {
+                case PAGE_TABLE -> assertTrue(d.get(0).contains(" mapcount:-512 "), d.get(0));
+                case OFFLINE -> {
+                    assertTrue(d.get(0).contains(" mapcount:-256 "), d.get(0));
+                    assertTrue(d.get(1).startsWith("flags: ") && !d.get(1).contains("uptodate"), "5.15 had no PG_movable_ops alias: " + d);
+                }
+                case FREE_HEAD -> assertTrue(d.get(0).contains(" mapcount:-128 "), d.get(0));
+                case SLAB -> {
+                    if (m.compoundHeadPfn(pfn) != pfn) continue;
+                    assertTrue(d.get(0).contains(" mapcount:0 mapping:0000000000000000 index:" + String.format("%#x", w[4]) + " "),
+                            "index is the freelist at offset 32: " + d.get(0));
+                    slabWithFreelist |= w[4] != 0;
+                }
+                default -> { continue; }
+            }
+            checked++;
+        }
+        assertTrue(checked >= 4, "page table, balloon, free and slab pages: " + checked);
+        assertTrue(slabWithFreelist, "a slab whose freelist (index) is not NULL was dumped");
+    }
 }

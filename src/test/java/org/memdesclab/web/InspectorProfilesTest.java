@@ -61,12 +61,23 @@ class InspectorProfilesTest {
         long pgd = Long.parseLong(one(c, "page_to_pfn(virt_to_page(lab_mm_pgd(mm)))"));
         int size = Integer.parseInt(one(c, "sizeof(struct page)"));
         for (long pfn : new long[] {slab, folio, folio + 1, pgd, 40}) {
-            String html = c.get("/labs/sandbox/inspect/" + pfn).body();
+            String[] parts = c.get("/labs/sandbox/inspect/" + pfn).body().split("id=\"desc-words\"");
+            String html = parts[0];
             List<Long> words = rawWords(html);
             assertEquals(size / 8, words.size(), profile + " PFN " + pfn + ": one row per word of its struct page\n" + html);
             for (int i = 0; i < words.size(); i++) {
                 long console = Long.parseUnsignedLong(one(c, "*(unsigned long *)((unsigned long)pfn_to_page(" + pfn + ") + " + (8 * i) + ")"));
                 assertEquals(console, words.get(i), profile + " PFN " + pfn + " word " + i);
+            }
+            if (parts.length > 1) {
+                // the descriptor's table: each word as the console reads it through p->memdesc & ~0xf
+                List<Long> desc = rawWords(parts[1]);
+                assertTrue(desc.size() >= 6, profile + " PFN " + pfn + ": " + parts[1]);
+                for (int i = 0; i < desc.size(); i++) {
+                    long console = Long.parseUnsignedLong(one(c, "*(unsigned long *)((pfn_to_page(" + pfn + ")->memdesc & ~0xf) + "
+                            + (8 * i) + ")"));
+                    assertEquals(console, desc.get(i), profile + " PFN " + pfn + " descriptor word " + i);
+                }
             }
         }
         String slabHtml = c.get("/labs/sandbox/inspect/" + slab).body();
@@ -85,7 +96,11 @@ class InspectorProfilesTest {
                 assertTrue(slabHtml.contains("Slab (5)") && slabHtml.contains("struct slab at 0x"), slabHtml);
                 assertTrue(tableHtml.contains("PageTable (7)") && tableHtml.contains("struct ptdesc at 0x"), tableHtml);
                 assertTrue(tailHtml.contains("File (2)") && tailHtml.contains("struct folio at 0x"), tailHtml);
-                assertFalse(slabHtml.contains("slab_cache"), "no 6.18 readings in a memdesc struct page");
+                String[] slabParts = slabHtml.split("id=\"desc-words\"");
+                assertFalse(slabParts[0].contains("slab_cache"), "no 6.18 readings in a memdesc struct page");
+                assertTrue(slabParts[1].contains("slab_cache</span> = <code>0xffffffff83c"), "the struct slab's own memory: " + slabParts[1]);
+                assertTrue(tailHtml.split("id=\"desc-words\"")[1].contains("_refcount</span> = <code>1</code>"), tailHtml);
+                assertTrue(tailHtml.contains("struct folio at 0x") && tailHtml.contains("(160 bytes)"), tailHtml);
                 if (profile.equals("memdesc2")) assertTrue(tailHtml.contains("order</span> = <code>2</code>"), tailHtml);
             }
             default -> {

@@ -66,11 +66,12 @@ final class Help {
                         + "nothing there, as anywhere");
                 case "profile", "profiles" -> List.of("the kernel profile decides the raw words of struct page: 6.18 (default), "
                         + "5.15 (slab fields, PG_slab and compound_order in struct page; no struct folio or struct slab), memdesc "
-                        + "(one word: type in bits 0-3, a descriptor pointer or inline order above; folios, slabs, page tables and page_pool pages get their descriptors from slab caches), memdesc2 (that word plus the "
+                        + "(one word: type in bits 0-3, a descriptor pointer or inline order above; folios, slabs, page tables, page_pool and zsmalloc pages get their descriptors from slab caches), memdesc2 (that word plus the "
                         + "allocation's order); choose one with sim --profile NAME or a lesson's machine: profile",
                         "  the same statements run in every profile; struct page pointers stay 64 bytes apart in the lab's vmemmap "
-                        + "and struct folio/slab/zpdesc keep their 6.18 layout as the descriptors' (the memdesc layouts are not "
-                        + "settled); memdesc_cost() and compare_profiles print the cost");
+                        + "and a descriptor keeps the offsets of the 6.18 overlay it replaces (struct folio: its first 160 bytes; "
+                        + "struct slab and struct ptdesc 64, struct zpdesc 56, struct netmem_desc 48; the memdesc layouts are not "
+                        + "settled): *(int *)((p->memdesc & ~0xf) + 52) is a folio's _refcount; memdesc_cost() and compare_profiles print the cost");
                 case "for" -> List.of("for (init; test; step) body: C's loop, e.g. for (i = 0; i < 16; i += 2) __free_pages(pfn_to_page(i), 0)",
                         "  init is an assignment or a declaration (int i = 0 lives only in the loop); step may be i++, i--, ++i,",
                         "  --i or an assignment; body is one statement, a nested for, or { s1; s2 }. Bare expressions in the body",

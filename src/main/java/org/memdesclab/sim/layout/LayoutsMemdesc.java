@@ -1,6 +1,7 @@
 package org.memdesclab.sim.layout;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * The proposed memdesc layouts (kernelnewbies MatthewWilcox/Memdescs; shared/seeds 000 and 002): struct
@@ -19,6 +20,37 @@ public final class LayoutsMemdesc {
             .ulong("memdesc", 0)
             .ulong("order", 8)
             .build();
+
+    /**
+     * The memdesc folio descriptor: 6.18's struct folio at 6.18's offsets up to the end of
+     * {@code _deferred_list} (160 bytes, a multiple of the 16-byte alignment). Left out: the words that
+     * exist only because 6.18's folio overlays its tail pages ({@code _head_1}, {@code _mapcount_1},
+     * {@code _refcount_1}, {@code _flags_2}, {@code _head_2}; they read 0) and the hugetlb slot at 192,
+     * which the lab does not model. The order stays in the low byte of {@code _flags_1}, as in 6.18.
+     */
+    public static final StructLayout FOLIO_DESC = subset("struct folio", 160, Layouts618.FOLIO,
+            Set.of("page", "__page_1", "_head_1", "_mapcount_1", "_refcount_1", "_flags_2", "_head_2"));
+
+    /**
+     * struct netmem_desc (net/netmem.h, 6.17 on): the page_pool words of struct page, which it mirrors
+     * at the same offsets; 48 bytes.
+     */
+    public static final StructLayout NETMEM_DESC = StructLayout.builder("struct netmem_desc", 48)
+            .flags("_flags", 0, "unsigned long")
+            .ulong("pp_magic", 8)
+            .ptr("pp", 16, "struct page_pool *")
+            .ulong("_pp_mapping_pad", 24)
+            .ulong("dma_addr", 32)
+            .field("pp_ref_count", 40, 8, "atomic_long_t", FieldKind.SIGNED)
+            .build();
+
+    private static StructLayout subset(String name, int size, StructLayout of, Set<String> leaveOut) {
+        StructLayout.Builder b = StructLayout.builder(name, size);
+        for (Field f : of.fields()) {
+            if (f.offset() + f.size() <= size && !leaveOut.contains(f.name())) b.add(f);
+        }
+        return b.build();
+    }
 
     /** Descriptors are separate allocations, not overlays, so there is nothing for a MATCH macro to assert. */
     public static final List<MatchAssertion> MATCHES = List.of();

@@ -91,14 +91,21 @@ public final class MemoryFailure {
 
     /**
      * A page of a large folio: memory_failure() sets PG_has_hwpoisoned on the folio and calls
-     * try_to_split_thp_page(). The lab cannot split a folio, so it always takes the path of a failed
-     * split: kill_procs_now() (SIGBUS to every mapper), put_page, "unsplit thp: Failed", -EHWPOISON. The
+     * try_to_split_thp_page(). When the split succeeds (split_folio's rules), the poisoned page is handled as an
+     * order-0 folio. When it fails: kill_procs_now() (SIGBUS to every mapper), put_page, "unsplit thp: Failed", -EHWPOISON. The
      * folio keeps its place and the page its PG_hwpoison.
      */
     private static Result unsplitThp(Machine m, long pfn, long head, List<String> log) {
         Memmap mm = m.memmap();
         mm.setFlags(head + 1, mm.flags(head + 1) | (1L << PageFlag.PG_has_hwpoisoned));
-        if (m.trace().on()) m.trace().emit("try_to_split_thp_page", "the lab cannot split the folio at PFN " + head + ": as if the split failed", 0);
+        List<String> split = m.userMemory().memoryFailureAfterSplit(pfn);
+        if (split != null) {
+            // try_to_split_thp_page() succeeded: the poisoned page is an order-0 folio now, handled as one
+            log.addAll(split);
+            return new Result(0, log);
+        }
+        if (m.trace().on()) m.trace().emit("try_to_split_thp_page", "the folio at PFN " + head + " could not be split (pinned, locked or "
+                + "under writeback)", 0);
         log.addAll(m.userMemory().killMappersNow(pfn));
         return new Result(EHWPOISON, action(log, pfn, "unsplit thp", "Failed"));
     }

@@ -264,6 +264,39 @@ class ThpTest {
         consistent();
     }
 
+    /**
+     * 6.18's __free_pages_prepare keeps only an order-0 PageHWPoison page off the free lists; in a high-order
+     * block the poisoned page goes back with the rest, PG_hwpoison still set (PAGE_FLAGS_CHECK_AT_PREP leaves
+     * it), and PG_has_hwpoisoned goes with PAGE_FLAGS_SECOND.
+     */
+    @Test
+    void aPoisonedPageInAFreedHighOrderBlockGoesBackToTheBuddyListsAs618Does() {
+        AddressSpace f = u.createFile("big", 16384);
+        long fo = m.folioAlloc(Gfp.GFP_KERNEL, 2);
+        u.folioLock(fo, "__folio_set_locked");
+        u.filemapAddFolio(f, fo, 0);
+        u.folioUnlock(fo);
+        m.folioPut(fo);
+        m.folioGet(fo); // a driver's reference: the split fails, the folio stays whole
+        assertEquals(MemoryFailure.EHWPOISON, MemoryFailure.run(m, fo + 2).ret());
+        assertTrue((mem.flags(fo + 1) & (1L << PageFlag.PG_has_hwpoisoned)) != 0);
+        m.folioPut(fo); // the driver lets go; the page cache's references remain
+        long free = m.freePagesTotal();
+        u.truncate(f, 0);
+        assertEquals(free + 4, m.freePagesTotal(), "all four pages are free again, the poisoned one too");
+        assertTrue(m.freeBlockHead(fo + 2) >= 0, "PFN fo+2 is inside a free buddy block");
+        assertTrue(mem.testFlag(fo + 2, PageFlag.PG_hwpoison), "PG_hwpoison survives the free");
+        assertEquals(0, mem.flags(fo + 1) & (1L << PageFlag.PG_has_hwpoisoned));
+        consistent();
+        // an order-0 poisoned page, by contrast, never reaches the free lists
+        long p = m.allocPages(Gfp.GFP_KERNEL, 0);
+        mem.setFlag(p, PageFlag.PG_hwpoison);
+        long before = m.freePagesTotal();
+        m.freePages(p, 0);
+        assertEquals(before, m.freePagesTotal());
+        assertTrue(m.freeBlockHead(p) < 0);
+    }
+
     /** THP operations mixed at random, checkConsistency() after every step; prints its seed on failure. */
     @Test
     void generatedThpSequencesKeepEveryInvariant() {

@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * memory_failure(pfn, flags) as mm/memory-failure.c runs it in 6.18 (no hugetlb path: the lab has no
  * hugetlb folios). A ZONE_DEVICE PFN goes to memory_failure_dev_pagemap(); a page of a large folio takes
- * the failed-split path (the lab cannot split folios). Otherwise TestSetPageHWPoison, then
+ * try_to_split_thp_page() first (the failed-split path when it cannot). Otherwise TestSetPageHWPoison, then
  * get_hwpoison_page() decides by owner. A free
  * buddy page is taken off its free list (take_page_off_buddy) and kept with one reference, never to be
  * allocated again. LRU folios (user memory) go to their owner's actions through {@link UserFolios}.

@@ -726,7 +726,7 @@ public final class UserMemory implements UserFolios {
         }
         long page = addr & ~(Addresses.PAGE_SIZE - 1);
         if (mixedMap.contains(vma.address())) return mixedMapFault(mm, page, write);
-        int huge = hugePmdFault(mm, vma, page, write);
+        int huge = hugePmdFault(mm, vma, page, write, unshare);
         if (huge != VM_FAULT_FALLBACK) return huge;
         long table = pteTable(mm, page, true);
         if (table == -2) return VM_FAULT_OOM;
@@ -932,12 +932,14 @@ public final class UserMemory implements UserFolios {
      * handle it (no VM_HUGEPAGE, the 2 MiB around addr not inside the VMA, a PTE table already there, or
      * no free order-9 block: THP_FAULT_FALLBACK).
      */
-    private int hugePmdFault(Mm mm, Mm.Vma vma, long addr, boolean write) {
+    private int hugePmdFault(Mm mm, Mm.Vma vma, long addr, boolean write, boolean unshare) {
         long existing = hugePmdEntry(mm, addr);
         if (existing != 0) {
             long pmdT = pmdTable(mm, addr);
             int idx = index(addr, 2);
-            if (write && (existing & _PAGE_RW) == 0) return doHugePmdWpPage(mm, vma, pmdT, idx, addr, existing);
+            if (write && (existing & _PAGE_RW) == 0 || unshare && !mem.testFlag(entryPfn(existing), PageFlag.PG_owner_2)) {
+                return doHugePmdWpPage(mm, vma, pmdT, idx, addr, existing, unshare);
+            }
             setEntry(pmdT, idx, existing | _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0));
             if (trace.on()) emit("huge_pmd_set_accessed", "the huge PMD allows the access: nothing to do");
             return 0;
@@ -999,7 +1001,7 @@ public final class UserMemory implements UserFolios {
      * do_huge_pmd_wp_page(): an exclusive anonymous THP (PG_anon_exclusive, or refcount 1 and mapped once) is
      * reused and the PMD made writable; otherwise the PMD is split and the PTE path copies the one page.
      */
-    private int doHugePmdWpPage(Mm mm, Mm.Vma vma, long pmdT, int idx, long addr, long e) {
+    private int doHugePmdWpPage(Mm mm, Mm.Vma vma, long pmdT, int idx, long addr, long e, boolean unshare) {
         long head = entryPfn(e);
         boolean exclusive = mem.testFlag(head, PageFlag.PG_owner_2);
         if (!exclusive && mem.refcount(head) == 1 && mapcount(head) == 1) {
@@ -1007,8 +1009,8 @@ public final class UserMemory implements UserFolios {
             exclusive = true;
         }
         if (exclusive) {
-            setEntry(pmdT, idx, e | _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED);
-            if (trace.on()) emit("do_huge_pmd_wp_page", "THP at PFN " + head + " is exclusive: reuse it, PMD made writable");
+            if (!unshare) setEntry(pmdT, idx, e | _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED);
+            if (trace.on()) emit("do_huge_pmd_wp_page", "THP at PFN " + head + " is exclusive: reuse it" + (unshare ? "" : ", PMD made writable"));
             return 0;
         }
         if (trace.on()) emit("do_huge_pmd_wp_page", "THP at PFN " + head + " is shared: split the PMD, copy only the written page");
@@ -1628,7 +1630,9 @@ public final class UserMemory implements UserFolios {
             }
             boolean present = (e & _PAGE_PRESENT) != 0;
             boolean needWrite = present && write && (e & _PAGE_RW) == 0;
-            boolean needUnshare = present && pin && !write && isAnonFolio(m.compoundHeadPfn(pfn)) && !mem.testFlag(pfn, PageFlag.PG_owner_2);
+            // PG_anon_exclusive of a PMD mapping lives on the folio's first page
+            long exclPfn = pmdE != 0 ? entryPfn(pmdE) : pfn;
+            boolean needUnshare = present && pin && !write && isAnonFolio(m.compoundHeadPfn(pfn)) && !mem.testFlag(exclPfn, PageFlag.PG_owner_2);
             if (present && !needWrite && !needUnshare) {
                 long head = m.compoundHeadPfn(pfn);
                 if (!pin) refAdd(head, 1);

@@ -297,6 +297,22 @@ class ThpTest {
         assertTrue(m.freeBlockHead(p) < 0);
     }
 
+    @Test
+    void aReadPinOfAnExclusiveThpPinsInPlaceAndOfASharedOneUnsharesOnePage() {
+        Mm mm = hugeMm(SZ);
+        fault(mm, A, true);
+        long head = thpAt(mm, A);
+        assertEquals(head + 9, u.gup(mm, A + 9 * 4096, 0, true), "PG_anon_exclusive on the first page covers the PMD");
+        assertEquals(1, m.folio(head).pincount());
+        u.unpinUserPage(head + 9);
+        Mm child = u.dupMm(mm);
+        assertNotNull(child);
+        long p = u.gup(child, A + 9 * 4096, 0, true);
+        assertTrue(p >= 0 && m.compoundHeadPfn(p) != head, "FAULT_FLAG_UNSHARE split the child's PMD and copied the page");
+        assertEquals(1, m.folio(head).entireMapcount(), "the parent's PMD remains");
+        consistent();
+    }
+
     /** THP operations mixed at random, checkConsistency() after every step; prints its seed on failure. */
     @Test
     void generatedThpSequencesKeepEveryInvariant() {

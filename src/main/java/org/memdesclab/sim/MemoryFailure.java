@@ -40,6 +40,7 @@ public final class MemoryFailure {
         Trace trace = m.trace();
         ZoneDevice.Pgmap pgmap = m.zoneDevice().pgmapOf(pfn);
         if (pgmap != null) return devPagemap(m, pfn, pgmap, log);
+        if (m.memoryTypes().isHugetlbFolio(m.compoundHeadPfn(pfn))) return hugetlb(m, pfn, m.compoundHeadPfn(pfn), log);
         if (mm.testFlag(pfn, PageFlag.PG_hwpoison)) {
             return new Result(EHWPOISON, action(log, pfn, "already poisoned page", "Failed"));
         }
@@ -108,6 +109,31 @@ public final class MemoryFailure {
                 + "under writeback)", 0);
         log.addAll(m.userMemory().killMappersNow(pfn));
         return new Result(EHWPOISON, action(log, pfn, "unsplit thp", "Failed"));
+    }
+
+    /**
+     * try_memory_failure_hugetlb(): a second hit is -EHWPOISON; a free pool folio ("free huge page") is
+     * dissolved to the buddy allocator (dissolve_free_hugetlb_folio) and the poisoned page taken off its
+     * free list with one reference (__page_handle_poison): Recovered, 0. An in-use hugetlb folio is refused:
+     * the lab has no hugetlbfs mappings to unmap, and nothing changes.
+     */
+    private static Result hugetlb(Machine m, long pfn, long head, List<String> log) {
+        Memmap mm = m.memmap();
+        if (mm.testFlag(head, PageFlag.PG_hwpoison)) return new Result(EHWPOISON, action(log, pfn, "already poisoned page", "Failed"));
+        if (mm.refcount(head) > 0) {
+            throw KernelError.error("memory_failure(): PFN " + pfn + " is in an in-use hugetlb folio; the lab models memory_failure only "
+                    + "on free hugetlb folios (\"free huge page\"), not the in-use path (\"huge page\"). Nothing changed");
+        }
+        if (m.trace().on()) m.trace().emit("try_memory_failure_hugetlb", "PFN " + pfn + " is in the free hugetlb folio at PFN " + head, 0);
+        m.memoryTypes().dissolveFreeHugetlbFolio(head);
+        mm.setFlag(pfn, PageFlag.PG_hwpoison);
+        long block = m.freeBlockHead(pfn);
+        if (block >= 0) {
+            takePageOffBuddy(m, block, pfn);
+            mm.setRefcount(pfn, 1);
+            return new Result(0, action(log, pfn, "free huge page", "Recovered"));
+        }
+        return new Result(EBUSY, action(log, pfn, "free huge page", "Failed"));
     }
 
     private static List<String> action(List<String> log, long pfn, String type, String result) {

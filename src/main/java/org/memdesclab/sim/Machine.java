@@ -408,6 +408,10 @@ public final class Machine {
             if (memmap.isBuddy(head) || ref == 0) throw badFree(head, "folio_put");
         }
         int order = memmap.isHead(head) ? (int) (memmap.flags(head + 1) & 0xff) : 0;
+        if (ref == 1 && memoryTypes.isHugetlbFolio(head)) { // __folio_put: hugetlb folios go back to their pool
+            memoryTypes.freeHugeFolio(head);
+            return;
+        }
         if (ref == 1) refuseFreeingLiveTable(head, "folio_put");
         if (ref == 1) checkFree(head, order, memmap.isHead(head), true);
         if (ref > 1) refuseDroppingOwnersRef(head, ref, "folio_put");
@@ -446,6 +450,9 @@ public final class Machine {
         }
         int ref = memmap.refcount(pfn);
         if (ref <= 0) throw badFree(pfn, "__free_pages");
+        if (memoryTypes.isHugetlbFolio(pfn)) {
+            throw KernelError.error("__free_pages(): PFN " + pfn + " is a hugetlb folio; folio_put() returns it to the hugetlb pool");
+        }
         boolean head = memmap.isHead(pfn);
         if (head && compoundOrder(pfn) != order) {
             throw vmBug(pfn, "VM_BUG_ON_PAGE(compound && compound_order(page) != order)",

@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * memory_failure(pfn, flags) as mm/memory-failure.c runs it in 6.18 (no hugetlb path: the lab has no
  * hugetlb folios). A ZONE_DEVICE PFN goes to memory_failure_dev_pagemap(); a page of a large folio takes
- * the failed-split path (the lab cannot split folios). Otherwise TestSetPageHWPoison, then
+ * try_to_split_thp_page() first (the failed-split path when it cannot). Otherwise TestSetPageHWPoison, then
  * get_hwpoison_page() decides by owner. A free
  * buddy page is taken off its free list (take_page_off_buddy) and kept with one reference, never to be
  * allocated again. LRU folios (user memory) go to their owner's actions through {@link UserFolios}.
@@ -40,6 +40,7 @@ public final class MemoryFailure {
         Trace trace = m.trace();
         ZoneDevice.Pgmap pgmap = m.zoneDevice().pgmapOf(pfn);
         if (pgmap != null) return devPagemap(m, pfn, pgmap, log);
+        if (m.memoryTypes().isHugetlbFolio(m.compoundHeadPfn(pfn))) return hugetlb(m, pfn, m.compoundHeadPfn(pfn), log);
         if (mm.testFlag(pfn, PageFlag.PG_hwpoison)) {
             return new Result(EHWPOISON, action(log, pfn, "already poisoned page", "Failed"));
         }
@@ -91,16 +92,48 @@ public final class MemoryFailure {
 
     /**
      * A page of a large folio: memory_failure() sets PG_has_hwpoisoned on the folio and calls
-     * try_to_split_thp_page(). The lab cannot split a folio, so it always takes the path of a failed
-     * split: kill_procs_now() (SIGBUS to every mapper), put_page, "unsplit thp: Failed", -EHWPOISON. The
+     * try_to_split_thp_page(). When the split succeeds (split_folio's rules), the poisoned page is handled as an
+     * order-0 folio. When it fails: kill_procs_now() (SIGBUS to every mapper), put_page, "unsplit thp: Failed", -EHWPOISON. The
      * folio keeps its place and the page its PG_hwpoison.
      */
     private static Result unsplitThp(Machine m, long pfn, long head, List<String> log) {
         Memmap mm = m.memmap();
         mm.setFlags(head + 1, mm.flags(head + 1) | (1L << PageFlag.PG_has_hwpoisoned));
-        if (m.trace().on()) m.trace().emit("try_to_split_thp_page", "the lab cannot split the folio at PFN " + head + ": as if the split failed", 0);
+        List<String> split = m.userMemory().memoryFailureAfterSplit(pfn);
+        if (split != null) {
+            // try_to_split_thp_page() succeeded: the poisoned page is an order-0 folio now, handled as one
+            log.addAll(split);
+            return new Result(0, log);
+        }
+        if (m.trace().on()) m.trace().emit("try_to_split_thp_page", "the folio at PFN " + head + " could not be split (pinned, locked or "
+                + "under writeback)", 0);
         log.addAll(m.userMemory().killMappersNow(pfn));
         return new Result(EHWPOISON, action(log, pfn, "unsplit thp", "Failed"));
+    }
+
+    /**
+     * try_memory_failure_hugetlb(): a second hit is -EHWPOISON; a free pool folio ("free huge page") is
+     * dissolved to the buddy allocator (dissolve_free_hugetlb_folio) and the poisoned page taken off its
+     * free list with one reference (__page_handle_poison): Recovered, 0. An in-use hugetlb folio is refused:
+     * the lab has no hugetlbfs mappings to unmap, and nothing changes.
+     */
+    private static Result hugetlb(Machine m, long pfn, long head, List<String> log) {
+        Memmap mm = m.memmap();
+        if (mm.testFlag(head, PageFlag.PG_hwpoison)) return new Result(EHWPOISON, action(log, pfn, "already poisoned page", "Failed"));
+        if (mm.refcount(head) > 0) {
+            throw KernelError.error("memory_failure(): PFN " + pfn + " is in an in-use hugetlb folio; the lab models memory_failure only "
+                    + "on free hugetlb folios (\"free huge page\"), not the in-use path (\"huge page\"). Nothing changed");
+        }
+        if (m.trace().on()) m.trace().emit("try_memory_failure_hugetlb", "PFN " + pfn + " is in the free hugetlb folio at PFN " + head, 0);
+        m.memoryTypes().dissolveFreeHugetlbFolio(head);
+        mm.setFlag(pfn, PageFlag.PG_hwpoison);
+        long block = m.freeBlockHead(pfn);
+        if (block >= 0) {
+            takePageOffBuddy(m, block, pfn);
+            mm.setRefcount(pfn, 1);
+            return new Result(0, action(log, pfn, "free huge page", "Recovered"));
+        }
+        return new Result(EBUSY, action(log, pfn, "free huge page", "Failed"));
     }
 
     private static List<String> action(List<String> log, long pfn, String type, String result) {

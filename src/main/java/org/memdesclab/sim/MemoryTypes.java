@@ -46,6 +46,9 @@ public final class MemoryTypes {
     private final Trace trace;
     private final TreeMap<Long, VmArea> areas;
     private int pagePools;
+    /** The hstate for 2 MiB pages: every folio of the pool, and the free ones (hugepage_freelists) in order. */
+    private final java.util.TreeSet<Long> hugetlbPool = new java.util.TreeSet<>();
+    private final java.util.ArrayDeque<Long> hugetlbFree = new java.util.ArrayDeque<>();
 
     MemoryTypes(Machine m, Memmap mm, Trace trace) {
         this.m = m;
@@ -61,6 +64,8 @@ public final class MemoryTypes {
             c.areas.put(e.getKey(), new VmArea(a.addr, a.pfns.clone(), a.caller));
         }
         c.pagePools = pagePools;
+        c.hugetlbPool.addAll(hugetlbPool);
+        c.hugetlbFree.addAll(hugetlbFree);
         return c;
     }
 
@@ -295,6 +300,15 @@ public final class MemoryTypes {
     // ---------------------------------------------------------------- invariants
 
     void check(List<String> problems) {
+        for (long h : hugetlbPool) {
+            if ((mm.pageType(h) >>> 24) != PageType.PGTY_hugetlb.value() || m.compoundOrder(h) != HUGETLB_ORDER) {
+                problems.add("hugetlb pool folio PFN " + h + " is not an order-9 PGTY_hugetlb folio");
+            }
+            boolean free = hugetlbFree.contains(h);
+            if (free != (mm.refcount(h) == 0)) problems.add("hugetlb folio PFN " + h + " has refcount " + mm.refcount(h)
+                    + (free ? " on the free list" : " but is not on the free list"));
+        }
+        for (long h : hugetlbFree) if (!hugetlbPool.contains(h)) problems.add("free hugetlb folio PFN " + h + " is not in the pool");
         List<Long> seen = new ArrayList<>();
         long end = VMALLOC_START;
         for (VmArea a : areas.values()) {
@@ -307,8 +321,77 @@ public final class MemoryTypes {
         }
     }
 
+    // ---------------------------------------------------------------- hugetlb
+
+    /** HUGETLB_PAGE_ORDER on x86_64: 2 MiB pages. */
+    public static final int HUGETLB_ORDER = 9;
+
+    /** True if the folio at {@code head} belongs to the hugetlb pool (in use or free). */
+    public boolean isHugetlbFolio(long head) { return hugetlbPool.contains(head); }
+
+    /** nr_hugepages and free_hugepages of the 2 MiB hstate. */
+    public int nrHugepages() { return hugetlbPool.size(); }
+
+    public int freeHugepages() { return hugetlbFree.size(); }
+
+    /**
+     * Growing nr_hugepages by {@code n} (echo to /proc/sys/vm/nr_hugepages): alloc_pool_huge_folio takes
+     * order-9 compound pages from the buddy allocator (__GFP_COMP | __GFP_RETRY_MAYFAIL | __GFP_NOWARN),
+     * __folio_set_hugetlb gives them PGTY_hugetlb, and they wait on the free list with refcount 0.
+     * Returns how many were added (fewer when no order-9 block is free).
+     */
+    public int hugetlbPoolGrow(int n) {
+        if (n <= 0 || n > 1024) throw KernelError.error("hugetlb_pool_grow(): n must be 1..1024 (got " + n + ")");
+        int got = 0;
+        for (; got < n; got++) {
+            long h = m.allocPages(Gfp.GFP_HIGHUSER_MOVABLE | Gfp.__GFP_COMP | Gfp.__GFP_NOWARN, HUGETLB_ORDER);
+            if (h < 0) break;
+            mm.setPageType(h, PageType.PGTY_hugetlb.word());
+            mm.setRefcount(h, 0);
+            hugetlbPool.add(h);
+            hugetlbFree.addLast(h);
+            if (trace.on()) trace.emit("alloc_pool_huge_folio", "order-9 folio at PFN " + h + ": PGTY_hugetlb, refcount 0, on the free list", 0);
+        }
+        return got;
+    }
+
+    /**
+     * alloc_hugetlb_folio(): the first free folio of the pool leaves the free list with refcount 1, or
+     * -1 (the kernel's -ENOSPC) when none is free. Never from the buddy allocator (no surplus pages).
+     */
+    public long allocHugetlbFolio() {
+        Long h = hugetlbFree.pollFirst();
+        if (h == null) {
+            if (trace.on()) trace.emit("alloc_hugetlb_folio", "no free huge page in the pool: -ENOSPC", 0);
+            return -1;
+        }
+        mm.setRefcount(h, 1);
+        if (trace.on()) trace.emit("alloc_hugetlb_folio", "PFN " + h + " leaves the hugetlb free list: refcount 1", 0);
+        return h;
+    }
+
+    /** free_huge_folio(), from folio_put's last reference: back on the pool's free list, not to the buddy allocator. */
+    void freeHugeFolio(long head) {
+        mm.setRefcount(head, 0);
+        hugetlbFree.addLast(head);
+        if (trace.on()) trace.emit("free_huge_folio", "PFN " + head + " goes back to the hugetlb free list (nr_hugepages unchanged)", 0);
+    }
+
+    /**
+     * dissolve_free_hugetlb_folio(): a free pool folio leaves the pool, loses PGTY_hugetlb and its compound
+     * metadata, and is freed to the buddy allocator as an order-9 block.
+     */
+    void dissolveFreeHugetlbFolio(long head) {
+        hugetlbFree.remove(head);
+        hugetlbPool.remove(head);
+        mm.setPageType(head, PageType.NO_TYPE);
+        mm.setRefcount(head, 1);
+        m.folioPut(head);
+        if (trace.on()) trace.emit("dissolve_free_hugetlb_folio", "PFN " + head + " leaves the pool for the buddy allocator", 0);
+    }
+
     long digest() {
-        long h = pagePools;
+        long h = pagePools + 31L * hugetlbPool.hashCode() + 17L * List.copyOf(hugetlbFree).hashCode();
         for (VmArea a : areas.values()) {
             h = h * 31 + a.addr + a.caller.hashCode();
             for (long p : a.pfns) h = h * 7 + p;

@@ -23,6 +23,15 @@ public final class UserMemory implements UserFolios {
             _PAGE_DIRTY = 0x40, _PAGE_NX = 1L << 63;
     /** What pmd_populate and friends write above a table: present, RW, user, accessed, dirty. */
     public static final long _PAGE_TABLE = 0x67;
+    /** _PAGE_PSE: in a PMD entry, "this entry maps a 2 MiB page", not a PTE table. */
+    public static final long _PAGE_PSE = 0x80;
+    /** HPAGE_PMD_ORDER on x86_64: a PMD maps 512 pages. */
+    public static final int HPAGE_PMD_ORDER = 9;
+    public static final long HPAGE_PMD_SIZE = 1L << 21;
+    /** ENTIRELY_MAPPED (mm/internal.h): added to _nr_pages_mapped while a PMD maps the whole folio. */
+    public static final int ENTIRELY_MAPPED = 0x800000;
+    public static final int MADV_HUGEPAGE = 14, MADV_NOHUGEPAGE = 15;
+    static final int EAGAIN = 11;
     static final long PTE_PFN_MASK = 0x000ffffffffff000L;
     public static final int PTRS_PER_TABLE = 512;
     static final String[] LEVEL = {"pgd", "pud", "pmd", "pte"};
@@ -87,6 +96,13 @@ public final class UserMemory implements UserFolios {
     private int nextMm, nextVma, nextAnonVma, nextFile;
     /** VMAs (by vm_area_struct address) that vm_insert_page() made VM_MIXEDMAP; the Vma record has no vm_flags. */
     private final java.util.TreeSet<Long> mixedMap = new java.util.TreeSet<>();
+    /** VMAs that madvise(MADV_HUGEPAGE) marked VM_HUGEPAGE (THP "enabled" is "madvise" in the lab). */
+    private final java.util.TreeSet<Long> hugeVmas = new java.util.TreeSet<>();
+    /**
+     * pgtable_trans_huge_deposit(): the PTE table each PMD-mapped THP keeps in reserve, so that splitting the
+     * PMD never needs memory. Keyed by PMD table PFN * 512 + index.
+     */
+    private final HashMap<Long, Long> deposited = new HashMap<>();
 
     UserMemory(Machine m, Memmap mem, Trace trace) {
         this.m = m;
@@ -116,6 +132,8 @@ public final class UserMemory implements UserFolios {
         this.nextAnonVma = o.nextAnonVma;
         this.nextFile = o.nextFile;
         this.mixedMap.addAll(o.mixedMap);
+        this.hugeVmas.addAll(o.hugeVmas);
+        this.deposited.putAll(o.deposited);
     }
 
     UserMemory copy(Machine m2, Memmap mem2, Trace trace2) { return new UserMemory(this, m2, mem2, trace2); }
@@ -236,6 +254,7 @@ public final class UserMemory implements UserFolios {
         for (int level = 0; level < 3; level++) {
             Table t = tables.get(table);
             int idx = index(addr, level);
+            if (isLeaf(level, t.e[idx])) return -3;
             if ((t.e[idx] & _PAGE_PRESENT) == 0) {
                 if (!alloc) return -1;
                 long child = allocTable(mm.address(), level + 1);
@@ -259,10 +278,16 @@ public final class UserMemory implements UserFolios {
         void visit(long ptePfn, int idx, long addr, long entry);
     }
 
-    /** Calls {@code v} for each present PTE of {@code mm} in [start, end), in address order. */
-    private void forEachPte(Mm mm, long start, long end, PteVisitor v) { walkRange(mm.pgd(), 0, 0, start, end, v); }
+    /** Calls {@code v} for each present PTE of {@code mm} in [start, end), in address order (PMD leaves are skipped). */
+    private void forEachPte(Mm mm, long start, long end, PteVisitor v) { walkRange(mm.pgd(), 0, 0, start, end, v, null); }
 
-    private void walkRange(long tablePfn, int level, long base, long start, long end, PteVisitor v) {
+    /** Calls {@code v} for each PMD entry that maps a THP and overlaps [start, end): (pmd table, index, address, entry). */
+    private void forEachHugePmd(Mm mm, long start, long end, PteVisitor v) { walkRange(mm.pgd(), 0, 0, start, end, null, v); }
+
+    /** pmd_trans_huge(): a present PMD entry with _PAGE_PSE. */
+    private static boolean isLeaf(int level, long e) { return level == 2 && (e & (_PAGE_PRESENT | _PAGE_PSE)) == (_PAGE_PRESENT | _PAGE_PSE); }
+
+    private void walkRange(long tablePfn, int level, long base, long start, long end, PteVisitor v, PteVisitor pmdV) {
         Table t = tables.get(tablePfn);
         long step = 1L << (39 - 9 * level);
         for (int i = 0; i < PTRS_PER_TABLE; i++) {
@@ -271,8 +296,13 @@ public final class UserMemory implements UserFolios {
             if (hi <= start || lo >= end) continue;
             long e = t.e[i];
             if ((e & _PAGE_PRESENT) == 0) continue;
-            if (level == 3) v.visit(tablePfn, i, lo, e);
-            else walkRange(entryPfn(e), level + 1, lo, start, end, v);
+            if (isLeaf(level, e)) {
+                if (pmdV != null) pmdV.visit(tablePfn, i, lo, e);
+            } else if (level == 3) {
+                if (v != null) v.visit(tablePfn, i, lo, e);
+            } else {
+                walkRange(entryPfn(e), level + 1, lo, start, end, v, pmdV);
+            }
         }
     }
 
@@ -285,7 +315,7 @@ public final class UserMemory implements UserFolios {
         path[0] = mm.pgd();
         for (int level = 0; level < 3; level++) {
             long e = tables.get(path[level]).e[index(addr, level)];
-            if ((e & _PAGE_PRESENT) == 0) return;
+            if ((e & _PAGE_PRESENT) == 0 || isLeaf(level, e)) return;
             path[level + 1] = entryPfn(e);
         }
         for (int level = 3; level >= 1; level--) {
@@ -312,6 +342,19 @@ public final class UserMemory implements UserFolios {
             long e = tables.get(table).e[idx];
             out.add(String.format("%s: PFN %d, ptdesc %s%s, entry %d = 0x%016x", LEVEL[level], table, hex(Addresses.pageAddress(table)),
                     level == 0 ? " (pt_mm " + hex(mem.word(table, Memmap.W_INDEX)) + ")" : "", idx, e));
+            if (isLeaf(level, e)) {
+                long head = entryPfn(e);
+                long pfn = head + ((addr >>> Addresses.PAGE_SHIFT) & (PTRS_PER_TABLE - 1));
+                Folio f = m.folio(head);
+                out.add(String.format("huge PMD (_PAGE_PSE): no PTE table; it maps the order-%d folio at PFN %d (%s), page %s (PFN %d); "
+                        + "refcount %d, folio_mapcount %d, _entire_mapcount %d, _large_mapcount %d, page _mapcount %d, _nr_pages_mapped %#x%s",
+                        f.order(), head, hex(Addresses.pageAddress(head)), hex(Addresses.pageAddress(pfn)), pfn, f.refcount(), f.mapcount(),
+                        f.entireMapcount() - 1, f.mapcount() - 1, mem.pageType(pfn), f.nrPagesMapped(),
+                        (e & _PAGE_RW) == 0 ? ", PMD read-only" : ", PMD writable"));
+                Long dep = deposited.get(table * PTRS_PER_TABLE + idx);
+                if (dep != null) out.add("deposited PTE table (pgtable_trans_huge_deposit): PFN " + dep + ", kept for a split");
+                return out;
+            }
             if ((e & _PAGE_PRESENT) == 0) {
                 out.add("not present: " + (level == 3 ? "the page is not mapped (a fault would map it)" : "no " + LEVEL[level + 1]
                         + " table yet (a fault would allocate one)"));
@@ -508,6 +551,7 @@ public final class UserMemory implements UserFolios {
                 Mm.Vma right = v.withRange(VMA_BASE + VMA_STRIDE * nextVma++, end, v.end());
                 mm.vmaTree().put(end, right);
                 if (mixedMap.contains(v.address())) mixedMap.add(right.address());
+                if (hugeVmas.contains(v.address())) hugeVmas.add(right.address());
             }
             long s = Math.max(start, v.start());
             long e = Math.min(end, v.end());
@@ -520,6 +564,14 @@ public final class UserMemory implements UserFolios {
     }
 
     private void zapRange(Mm mm, Mm.Vma v, long s, long e) {
+        // zap_pmd_range(): a huge PMD wholly inside the range goes at once (zap_huge_pmd); one the range
+        // only partly covers is split into PTEs first (__split_huge_pmd), and those PTEs are zapped below
+        List<long[]> pmds = new ArrayList<>();
+        forEachHugePmd(mm, s, e, (t, i, a, entry) -> pmds.add(new long[] {t, i, a, entry}));
+        for (long[] p : pmds) {
+            if (p[2] >= s && p[2] + HPAGE_PMD_SIZE <= e) zapHugePmd(p[0], (int) p[1], p[3]);
+            else splitHugePmd(mm, p[0], (int) p[1], p[2]);
+        }
         List<long[]> ptes = new ArrayList<>();
         forEachPte(mm, s, e, (t, i, a, entry) -> ptes.add(new long[] {t, i, a, entry}));
         for (long[] p : ptes) zapPte(p[0], (int) p[1], p[3]);
@@ -545,7 +597,7 @@ public final class UserMemory implements UserFolios {
         long step = 1L << (39 - 9 * level);
         for (int i = 0; i < PTRS_PER_TABLE; i++) {
             long lo = base + i * step;
-            if (lo + step <= s || lo >= e || (t.e[i] & _PAGE_PRESENT) == 0) continue;
+            if (lo + step <= s || lo >= e || (t.e[i] & _PAGE_PRESENT) == 0 || isLeaf(level, t.e[i])) continue;
             long child = entryPfn(t.e[i]);
             if (level + 1 < 3) pruneTables(mm, child, level + 1, lo, s, e);
             if (tables.get(child).present == 0 && !overlapsVma(mm, lo, lo + step)) {
@@ -622,12 +674,13 @@ public final class UserMemory implements UserFolios {
         return 0;
     }
 
-    /** Forgets VM_MIXEDMAP marks of VMAs that no longer exist. */
+    /** Forgets VM_MIXEDMAP and VM_HUGEPAGE marks of VMAs that no longer exist. */
     private void pruneMixedMap() {
-        if (mixedMap.isEmpty()) return;
+        if (mixedMap.isEmpty() && hugeVmas.isEmpty()) return;
         java.util.Set<Long> live = new java.util.HashSet<>();
         for (Mm mm : mms.values()) for (Mm.Vma v : mm.vmaTree().values()) live.add(v.address());
         mixedMap.retainAll(live);
+        hugeVmas.retainAll(live);
     }
 
     /** mmput() → exit_mmap(): unmap every VMA, free every page table, then the PGD. */
@@ -645,7 +698,7 @@ public final class UserMemory implements UserFolios {
         if (level < 3) {
             for (int i = 0; i < PTRS_PER_TABLE; i++) {
                 if ((t.e[i] & _PAGE_PRESENT) != 0) {
-                    freeAllTables(entryPfn(t.e[i]), level + 1);
+                    if (!isLeaf(level, t.e[i])) freeAllTables(entryPfn(t.e[i]), level + 1);
                     setEntry(pfn, i, 0);
                 }
             }
@@ -673,6 +726,8 @@ public final class UserMemory implements UserFolios {
         }
         long page = addr & ~(Addresses.PAGE_SIZE - 1);
         if (mixedMap.contains(vma.address())) return mixedMapFault(mm, page, write);
+        int huge = hugePmdFault(mm, vma, page, write, unshare);
+        if (huge != VM_FAULT_FALLBACK) return huge;
         long table = pteTable(mm, page, true);
         if (table == -2) return VM_FAULT_OOM;
         int idx = index(page, 3);
@@ -815,6 +870,353 @@ public final class UserMemory implements UserFolios {
         return 0;
     }
 
+    // ---------------------------------------------------------------- transparent huge pages
+
+    /** VM_FAULT_FALLBACK: the huge-page path declined, take the PTE path. */
+    static final int VM_FAULT_FALLBACK = 0x800;
+
+    /** True if madvise(MADV_HUGEPAGE) marked the VMA VM_HUGEPAGE. */
+    public boolean isHugePage(Mm.Vma vma) { return hugeVmas.contains(vma.address()); }
+
+    /**
+     * madvise(MADV_HUGEPAGE / MADV_NOHUGEPAGE) on the whole VMA at {@code start}: sets or clears VM_HUGEPAGE.
+     * With THP "enabled" = madvise (the lab's setting), only VM_HUGEPAGE anonymous VMAs get THPs on a fault.
+     * Returns 0 or -EINVAL (no VMA starts there, or a file / VM_MIXEDMAP VMA for MADV_HUGEPAGE).
+     */
+    public int madvise(Mm mm, long start, int advice) {
+        Mm.Vma vma = mm.vmaTree().get(start);
+        if (vma == null || advice != MADV_HUGEPAGE && advice != MADV_NOHUGEPAGE) return -EINVAL;
+        if (advice == MADV_NOHUGEPAGE) {
+            hugeVmas.remove(vma.address());
+            return 0;
+        }
+        if (!vma.anonymous() || vma.shared() || mixedMap.contains(vma.address())) {
+            if (trace.on()) emit("madvise", "MADV_HUGEPAGE: the lab's THPs are private anonymous memory only: -EINVAL");
+            return -EINVAL;
+        }
+        hugeVmas.add(vma.address());
+        if (trace.on()) emit("hugepage_madvise", "VMA " + hex(vma.start()) + "-" + hex(vma.end()) + " is VM_HUGEPAGE");
+        return 0;
+    }
+
+    /** The PMD entry mapping {@code addr} if it is a huge PMD, else 0. */
+    private long hugePmdEntry(Mm mm, long addr) {
+        long table = mm.pgd();
+        for (int level = 0; level < 2; level++) {
+            long e = tables.get(table).e[index(addr, level)];
+            if ((e & _PAGE_PRESENT) == 0) return 0;
+            table = entryPfn(e);
+        }
+        long e = tables.get(table).e[index(addr, 2)];
+        return isLeaf(2, e) ? e : 0;
+    }
+
+    /** The PMD table covering {@code addr}, allocating PUD and PMD tables; -2 without memory. */
+    private long pmdTable(Mm mm, long addr) {
+        long table = mm.pgd();
+        for (int level = 0; level < 2; level++) {
+            Table t = tables.get(table);
+            int idx = index(addr, level);
+            if ((t.e[idx] & _PAGE_PRESENT) == 0) {
+                long child = allocTable(mm.address(), level + 1);
+                if (child < 0) return -2;
+                setEntry(table, idx, (child << Addresses.PAGE_SHIFT) | _PAGE_TABLE);
+            }
+            table = entryPfn(t.e[idx]);
+        }
+        return table;
+    }
+
+    /**
+     * create_huge_pmd / do_huge_pmd_wp_page for a fault: returns VM_FAULT_FALLBACK when the PTE path must
+     * handle it (no VM_HUGEPAGE, the 2 MiB around addr not inside the VMA, a PTE table already there, or
+     * no free order-9 block: THP_FAULT_FALLBACK).
+     */
+    private int hugePmdFault(Mm mm, Mm.Vma vma, long addr, boolean write, boolean unshare) {
+        long existing = hugePmdEntry(mm, addr);
+        if (existing != 0) {
+            long pmdT = pmdTable(mm, addr);
+            int idx = index(addr, 2);
+            if (write && (existing & _PAGE_RW) == 0 || unshare && !mem.testFlag(entryPfn(existing), PageFlag.PG_owner_2)) {
+                return doHugePmdWpPage(mm, vma, pmdT, idx, addr, existing, unshare);
+            }
+            setEntry(pmdT, idx, existing | _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0));
+            if (trace.on()) emit("huge_pmd_set_accessed", "the huge PMD allows the access: nothing to do");
+            return 0;
+        }
+        long haddr = addr & ~(HPAGE_PMD_SIZE - 1);
+        if (!hugeVmas.contains(vma.address()) || !vma.anonymous() || vma.shared() || haddr < vma.start()
+                || haddr + HPAGE_PMD_SIZE > vma.end()) {
+            return VM_FAULT_FALLBACK;
+        }
+        long table = mm.pgd();
+        for (int level = 0; level < 2 && table >= 0; level++) {
+            long e = tables.get(table).e[index(addr, level)];
+            table = (e & _PAGE_PRESENT) == 0 ? -1 : entryPfn(e);
+        }
+        if (table >= 0 && (tables.get(table).e[index(addr, 2)] & _PAGE_PRESENT) != 0) return VM_FAULT_FALLBACK; // pmd_none() is false
+        return doHugePmdAnonymousPage(mm, vma, haddr, write);
+    }
+
+    /**
+     * do_huge_pmd_anonymous_page(): vma_alloc_folio(order 9) or fall back; pte_alloc_one for the deposit;
+     * folio_add_new_anon_rmap at PMD level (_entire_mapcount 0, _large_mapcount 0, _nr_pages_mapped
+     * ENTIRELY_MAPPED, page _mapcounts stay -1, PG_anon_exclusive on the first page), folio_add_lru_vma, and
+     * a dirty writable huge PMD (the lab's use_zero_page is 0, so read faults allocate too).
+     */
+    private int doHugePmdAnonymousPage(Mm mm, Mm.Vma vma, long haddr, boolean write) {
+        long folio = m.folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE | Gfp.__GFP_ZERO | Gfp.__GFP_NOWARN, HPAGE_PMD_ORDER);
+        if (folio < 0) {
+            if (trace.on()) emit("do_huge_pmd_anonymous_page", "no free order-9 block: THP_FAULT_FALLBACK, an order-0 folio instead");
+            return VM_FAULT_FALLBACK;
+        }
+        long pmdT = pmdTable(mm, haddr);
+        long deposit = pmdT < 0 ? -1 : allocTable(mm.address(), 3);
+        if (deposit < 0) {
+            m.folioPut(folio);
+            if (trace.on()) emit("do_huge_pmd_anonymous_page", "no page for the PTE table to deposit: VM_FAULT_OOM");
+            return VM_FAULT_OOM;
+        }
+        long av = anonVmaFor(mm, mm.vmaAt(haddr));
+        mem.setFlag(folio, PageFlag.PG_uptodate);
+        mem.setFlag(folio, PageFlag.PG_swapbacked);
+        mem.setWord(folio, Memmap.W_MAPPING, av | FOLIO_MAPPING_ANON);
+        mem.setWord(folio, Memmap.W_INDEX, vma.linearPageIndex(haddr));
+        m.setFolioField(folio, "_large_mapcount", 0);
+        m.setFolioField(folio, "_entire_mapcount", 0);
+        m.setFolioField(folio, "_nr_pages_mapped", ENTIRELY_MAPPED);
+        mem.setFlags(folio, mem.flags(folio) | (1L << PageFlag.PG_anon_exclusive));
+        lruAddNow(folio);
+        int idx = index(haddr, 2);
+        deposited.put(pmdT * PTRS_PER_TABLE + idx, deposit);
+        long e = (folio << Addresses.PAGE_SHIFT) | ptePresent(vma) | _PAGE_PSE | (vma.writable() ? _PAGE_RW | _PAGE_DIRTY : 0);
+        setEntry(pmdT, idx, e);
+        if (trace.on()) emit("do_huge_pmd_anonymous_page", String.format("%s fault: order-9 folio at PFN %d mapped by PMD %d of PFN %d = 0x%016x; "
+                + "PTE table PFN %d deposited; _entire_mapcount 0, _large_mapcount 0, _nr_pages_mapped ENTIRELY_MAPPED", write ? "write" : "read",
+                folio, idx, pmdT, e, deposit));
+        return 0;
+    }
+
+    /**
+     * do_huge_pmd_wp_page(): an exclusive anonymous THP (PG_anon_exclusive, or refcount 1 and mapped once) is
+     * reused and the PMD made writable; otherwise the PMD is split and the PTE path copies the one page.
+     */
+    private int doHugePmdWpPage(Mm mm, Mm.Vma vma, long pmdT, int idx, long addr, long e, boolean unshare) {
+        long head = entryPfn(e);
+        boolean exclusive = mem.testFlag(head, PageFlag.PG_owner_2);
+        if (!exclusive && mem.refcount(head) == 1 && mapcount(head) == 1) {
+            mem.setFlags(head, mem.flags(head) | (1L << PageFlag.PG_anon_exclusive));
+            exclusive = true;
+        }
+        if (exclusive) {
+            if (!unshare) setEntry(pmdT, idx, e | _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED);
+            if (trace.on()) emit("do_huge_pmd_wp_page", "THP at PFN " + head + " is exclusive: reuse it" + (unshare ? "" : ", PMD made writable"));
+            return 0;
+        }
+        if (trace.on()) emit("do_huge_pmd_wp_page", "THP at PFN " + head + " is shared: split the PMD, copy only the written page");
+        splitHugePmd(mm, pmdT, idx, addr & ~(HPAGE_PMD_SIZE - 1));
+        return VM_FAULT_FALLBACK;
+    }
+
+    /** folio_remove_rmap_pmd(): _entire_mapcount and _large_mapcount down; the last one takes ENTIRELY_MAPPED off. */
+    private void removeRmapPmd(long head) {
+        long entire = m.folioField(head, "_entire_mapcount") - 1;
+        m.setFolioField(head, "_entire_mapcount", entire);
+        m.setFolioField(head, "_large_mapcount", m.folioField(head, "_large_mapcount") - 1);
+        if (entire == -1) m.setFolioField(head, "_nr_pages_mapped", m.folioField(head, "_nr_pages_mapped") - ENTIRELY_MAPPED);
+    }
+
+    /** zap_huge_pmd(): clear the PMD, withdraw and free the deposited table, remove the rmap, folio_put. */
+    private void zapHugePmd(long pmdT, int idx, long entry) {
+        long head = entryPfn(entry);
+        setEntry(pmdT, idx, 0);
+        Long dep = deposited.remove(pmdT * PTRS_PER_TABLE + idx);
+        if (dep != null) freeTable(dep);
+        removeRmapPmd(head);
+        if (trace.on()) emit("zap_huge_pmd", "huge PMD for the THP at PFN " + head + " cleared, deposited table freed: mapcount "
+                + mapcount(head) + ", then folio_put");
+        putFolio(head);
+    }
+
+    /**
+     * __split_huge_pmd_locked() for anonymous memory: the deposited PTE table is withdrawn and filled with
+     * 512 PTEs carrying the PMD's bits; folio_ref_add(511) so each PTE holds a reference,
+     * folio_add_anon_rmap_ptes (each page _mapcount 0, _large_mapcount + 512, PG_anon_exclusive on every page
+     * if the PMD was exclusive), then folio_remove_rmap_pmd. The folio stays one order-9 folio.
+     */
+    private void splitHugePmd(Mm mm, long pmdT, int idx, long haddr) {
+        long e = tables.get(pmdT).e[idx];
+        long head = entryPfn(e);
+        long pteT = deposited.remove(pmdT * PTRS_PER_TABLE + idx);
+        boolean exclusive = mem.testFlag(head, PageFlag.PG_owner_2);
+        long bits = e & ~PTE_PFN_MASK & ~_PAGE_PSE;
+        for (int i = 0; i < PTRS_PER_TABLE; i++) {
+            long pfn = head + i;
+            setEntry(pteT, i, (pfn << Addresses.PAGE_SHIFT) | bits);
+            addRmap(pfn);
+            if (exclusive) mem.setFlags(pfn, mem.flags(pfn) | (1L << PageFlag.PG_anon_exclusive));
+        }
+        refAdd(head, PTRS_PER_TABLE - 1);
+        removeRmapPmd(head);
+        setEntry(pmdT, idx, (pteT << Addresses.PAGE_SHIFT) | _PAGE_TABLE);
+        if (trace.on()) emit("__split_huge_pmd", String.format("PMD %d of PFN %d at 0x%x now points at PTE table PFN %d (withdrawn): 512 PTEs, "
+                + "refcount %d, _large_mapcount %d, _entire_mapcount %d", idx, pmdT, haddr, pteT, mem.refcount(head),
+                m.folioField(head, "_large_mapcount"), m.folioField(head, "_entire_mapcount")));
+    }
+
+    /** Splits every huge PMD that maps the folio at {@code head}, in every process. */
+    private void splitHugePmdsOf(long head) {
+        if (!large(head) || m.folioField(head, "_entire_mapcount") < 0) return;
+        for (Mm mm : mms.values()) {
+            List<long[]> hits = new ArrayList<>();
+            forEachHugePmd(mm, 0, TASK_SIZE, (t, i, a, e) -> { if (entryPfn(e) == head) hits.add(new long[] {t, i, a}); });
+            for (long[] h : hits) splitHugePmd(mm, h[0], (int) h[1], h[2]);
+        }
+    }
+
+    /** copy_huge_pmd() of a pinned exclusive THP splits the parent's PMD and falls back to the PTE copy: done before fork counts. */
+    private void splitPinnedHugePmds(Mm old) {
+        List<long[]> hits = new ArrayList<>();
+        forEachHugePmd(old, 0, TASK_SIZE, (t, i, a, e) -> {
+            long head = entryPfn(e);
+            if (mem.testFlag(head, PageFlag.PG_owner_2) && maybeDmaPinned(head)) hits.add(new long[] {t, i, a});
+        });
+        for (long[] h : hits) splitHugePmd(old, h[0], (int) h[1], h[2]);
+    }
+
+    /**
+     * copy_huge_pmd(): the child gets the same huge PMD (and its own deposited table); the folio gains a
+     * reference, _entire_mapcount and _large_mapcount + 1, loses PG_anon_exclusive; both PMDs are write-protected.
+     */
+    private void copyHugePmd(Mm.Vma v, Mm child, Mm.Vma cv, long srcT, int idx, long addr, long e) {
+        long head = entryPfn(e);
+        long dstT = pmdTable(child, addr);
+        long deposit = allocTable(child.address(), 3);
+        refAdd(head, 1);
+        m.setFolioField(head, "_entire_mapcount", m.folioField(head, "_entire_mapcount") + 1);
+        m.setFolioField(head, "_large_mapcount", m.folioField(head, "_large_mapcount") + 1);
+        mem.setFlags(head, mem.flags(head) & ~(1L << PageFlag.PG_anon_exclusive));
+        if (v.cow() && (e & _PAGE_RW) != 0) {
+            e &= ~_PAGE_RW;
+            setEntry(srcT, idx, e);
+        }
+        int cidx = index(addr, 2);
+        deposited.put(dstT * PTRS_PER_TABLE + cidx, deposit);
+        setEntry(dstT, cidx, e & ~_PAGE_ACCESSED);
+        if (trace.on()) emit("copy_huge_pmd", "THP at PFN " + head + " shared with the child: _entire_mapcount " + m.folioField(head, "_entire_mapcount")
+                + ", refcount " + mem.refcount(head) + ", both PMDs read-only");
+    }
+
+    /**
+     * split_folio() as the debugfs split_huge_pages file drives it (folio_try_get, folio_trylock,
+     * split_folio, unlock, put): splits a large anonymous or page-cache folio into order-0 folios.
+     * Returns 0, -EINVAL (not a large user folio), -EBUSY (under writeback, or not anonymous and not in
+     * the page cache) or -EAGAIN (locked, or can_split_folio() fails: a pin or another extra reference).
+     * Huge PMDs mapping it are split first; each page then gets the head's flags (PG_uptodate, PG_dirty,
+     * PG_swapbacked, PG_active, PG_referenced, PG_workingset), mapping, index + i, a place on the LRU after
+     * the head, and one reference per PTE (plus the page cache's); an anonymous page nobody maps is freed.
+     */
+    public int splitFolio(long pfn) { return splitFolio(pfn, false); }
+
+    /**
+     * memory_failure()'s try_to_split_thp_page() and what follows for the poisoned page: null when the split
+     * fails (the caller takes the "unsplit thp" path), else the order-0 action's lines. memory_failure's own
+     * reference stays on the poisoned page, so even an unmapped one is not freed by the split.
+     */
+    public List<String> memoryFailureAfterSplit(long pfn) {
+        long head = m.compoundHeadPfn(pfn);
+        if (!large(head) || splitFolio(pfn, true) != 0) return null;
+        if (owns(pfn)) return memoryFailure(pfn);
+        // an anonymous page no PTE mapped: me_pagecache_clean finds no mapping; the reference keeps it
+        mem.setWord(pfn, Memmap.W_MAPPING, 0);
+        return new ArrayList<>(List.of(String.format("Memory failure: %#x: recovery action for clean LRU page: Recovered", pfn)));
+    }
+
+    private int splitFolio(long pfn, boolean keepPoisoned) {
+        if (!m.validPfn(pfn)) throw KernelError.error("split_folio(): PFN " + pfn + " is outside the machine");
+        long head = m.compoundHeadPfn(pfn);
+        if (!large(head) || mem.refcount(head) <= 0) {
+            if (trace.on()) emit("split_folio", "PFN " + head + " is not a large folio: -EINVAL");
+            return -EINVAL;
+        }
+        if (m.memdescs() != null) {
+            throw KernelError.error("split_folio(): the memdesc profile's folio split is not modelled; use the 6.18 profile");
+        }
+        AddressSpace as = folioFile(head);
+        if (PageType.hasType(mem.pageType(head)) || !isAnonFolio(head) && as == null) {
+            if (trace.on()) emit("__folio_split", "PFN " + head + " is neither anonymous nor in the page cache: -EBUSY");
+            return -EBUSY;
+        }
+        if (mem.testFlag(head, PageFlag.PG_writeback)) {
+            if (trace.on()) emit("__folio_split", "folio under writeback: -EBUSY");
+            return -EBUSY;
+        }
+        if (mem.testFlag(head, PageFlag.PG_locked)) {
+            if (trace.on()) emit("split_huge_pages", "folio_trylock() failed: skipped (-EAGAIN)");
+            return -EAGAIN;
+        }
+        int nr = nrPages(head);
+        int extra = as != null ? nr : 0;
+        if (mem.refcount(head) != mapcount(head) + extra) {
+            if (trace.on()) emit("can_split_folio", String.format("refcount %d (with ours %d) but mapcount %d + %d extra + 1: someone else holds "
+                    + "it (GUP, a pin): -EAGAIN", mem.refcount(head), mem.refcount(head) + 1, mapcount(head), extra));
+            return -EAGAIN;
+        }
+        splitHugePmdsOf(head);
+        long mapping = mem.mapping(head);
+        long index = mem.word(head, Memmap.W_INDEX);
+        long copy = mem.flags(head) & (PageFlag.PG_uptodate.mask() | PageFlag.PG_dirty.mask() | PageFlag.PG_swapbacked.mask()
+                | PageFlag.PG_active.mask() | PageFlag.PG_referenced.mask() | PageFlag.PG_workingset.mask());
+        boolean onLru = mem.testFlag(head, PageFlag.PG_lru);
+        if (onLru) lruDel(head);
+        // lru_add_split_folio: the new folios go where the old one was; the lab puts them at the list's head, in order
+        List<Long> toLru = new ArrayList<>();
+        // the folio fields in page[1] and page[2] go: the order byte, PG_large_rmappable, PG_has_hwpoisoned
+        for (String f : List.of("_large_mapcount", "_nr_pages_mapped", "_entire_mapcount", "_pincount", "_nr_pages", "_mm_ids",
+                "_mm_id_mapcount[0]", "_mm_id_mapcount[1]", "_deferred_list.next", "_deferred_list.prev")) {
+            m.setFolioField(head, f, 0);
+        }
+        mem.setWord(head + 1, Memmap.W_FLAGS, mem.flags(head + 1) & ~0xffL & ~(1L << PageFlag.PG_large_rmappable)
+                & ~(1L << PageFlag.PG_has_hwpoisoned));
+        mem.clearFlag(head, PageFlag.PG_head);
+        List<Long> freed = new ArrayList<>();
+        for (int i = 0; i < nr; i++) {
+            long p = head + i;
+            if (i > 0) {
+                mem.setWord(p, Memmap.W_LRU_NEXT, 0);
+                mem.setWord(p, Memmap.W_LRU_PREV, 0);
+                mem.setWord(p, Memmap.W_PRIVATE, 0);
+                mem.setFlags(p, mem.flags(p) | copy);
+            }
+            mem.setWord(p, Memmap.W_MAPPING, mapping);
+            mem.setWord(p, Memmap.W_INDEX, index + i);
+            int refs = mem.pageType(p) + 1 + (as != null ? 1 : 0);
+            if (as != null) as.tree().put(index + i, p);
+            if (refs == 0 && keepPoisoned && p == pfn) {
+                mem.setRefcount(p, 1); // memory_failure's reference, off the LRU
+                mem.clearFlag(p, PageFlag.PG_active);
+                continue;
+            }
+            mem.setRefcount(p, refs);
+            if (refs == 0) {
+                freed.add(p);
+                continue;
+            }
+            if (onLru) toLru.add(p);
+        }
+        for (int i = toLru.size() - 1; i >= 0; i--) lruAddNow(toLru.get(i));
+        for (long p : freed) {
+            mem.setWord(p, Memmap.W_MAPPING, 0);
+            mem.setFlags(p, mem.flags(p) & ~(PageFlag.PG_dirty.mask() | PageFlag.PG_active.mask() | PageFlag.PG_referenced.mask()
+                    | PageFlag.PG_workingset.mask() | PageFlag.PG_swapbacked.mask() | PageFlag.PG_uptodate.mask() | (1L << PageFlag.PG_anon_exclusive)));
+            mem.setRefcount(p, 1);
+            m.folioPut(p);
+        }
+        if (trace.on()) emit("__folio_split", "order-" + Integer.numberOfTrailingZeros(nr) + " folio at PFN " + head + " is now " + nr
+                + " order-0 folios; " + freed.size() + " unmapped anonymous page(s) freed");
+        return 0;
+    }
+
     // ---------------------------------------------------------------- fork
 
     /**
@@ -824,6 +1226,7 @@ public final class UserMemory implements UserFolios {
      * copied for the child at once. Returns null, changing nothing, when memory would run out.
      */
     public Mm dupMm(Mm old) {
+        splitPinnedHugePmds(old);
         long need = 1 + tablesNeeded(old) + pinnedToCopy(old);
         if (available() < need) {
             if (trace.on()) emit("dup_mm", "needs " + need + " pages, " + available() + " free: -ENOMEM");
@@ -836,7 +1239,11 @@ public final class UserMemory implements UserFolios {
             child.vmaTree().put(cv.start(), cv);
             // copy_page_range() also copies VM_MIXEDMAP VMAs: their pages cannot be faulted in again
             if (mixedMap.contains(v.address())) mixedMap.add(cv.address());
+            if (hugeVmas.contains(v.address())) hugeVmas.add(cv.address());
             if (v.anonVma() == 0 && !mixedMap.contains(v.address())) continue;
+            List<long[]> pmds = new ArrayList<>();
+            forEachHugePmd(old, v.start(), v.end(), (t, i, a, e) -> pmds.add(new long[] {t, i, a, e}));
+            for (long[] p : pmds) copyHugePmd(v, child, cv, p[0], (int) p[1], p[2], p[3]);
             List<long[]> ptes = new ArrayList<>();
             forEachPte(old, v.start(), v.end(), (t, i, a, e) -> ptes.add(new long[] {t, i, a, e}));
             for (long[] p : ptes) copyPte(old, v, child, cv, p[0], (int) p[1], p[2], p[3]);
@@ -873,6 +1280,12 @@ public final class UserMemory implements UserFolios {
         for (Mm.Vma v : old.vmaTree().values()) {
             if (v.anonVma() == 0 && !mixedMap.contains(v.address())) continue;
             forEachPte(old, v.start(), v.end(), (t, i, a, e) -> {
+                pud.add(a >>> 39);
+                pmd.add(a >>> 30);
+                pte.add(a >>> 21);
+            });
+            // a huge PMD needs the upper tables and a PTE table to deposit
+            forEachHugePmd(old, v.start(), v.end(), (t, i, a, e) -> {
                 pud.add(a >>> 39);
                 pmd.add(a >>> 30);
                 pte.add(a >>> 21);
@@ -1098,6 +1511,7 @@ public final class UserMemory implements UserFolios {
 
     /** try_to_unmap / unmap_mapping_folio: every PTE of every process that maps a page of this folio. */
     private int unmapFolioEverywhere(long head) {
+        splitHugePmdsOf(head);
         int n = 0;
         for (Mm mm : new ArrayList<>(mms.values())) {
             List<long[]> hits = new ArrayList<>();
@@ -1125,6 +1539,9 @@ public final class UserMemory implements UserFolios {
             for (Mm.Vma v : mm.vmaTree().values()) {
                 forEachPte(mm, v.start(), v.end(), (t, i, a, e) -> {
                     if (m.compoundHeadPfn(entryPfn(e)) == head) hit[0] = true;
+                });
+                forEachHugePmd(mm, v.start(), v.end(), (t, i, a, e) -> {
+                    if (entryPfn(e) == head) hit[0] = true;
                 });
             }
             if (hit[0]) out.add(mm);
@@ -1206,9 +1623,16 @@ public final class UserMemory implements UserFolios {
         for (int attempt = 0; attempt < 3; attempt++) {
             long e = pte(mm, addr);
             long pfn = entryPfn(e);
+            long pmdE = hugePmdEntry(mm, addr);
+            if (pmdE != 0) { // follow_huge_pmd: the page inside the THP
+                e = pmdE;
+                pfn = entryPfn(pmdE) + ((addr >>> Addresses.PAGE_SHIFT) & (PTRS_PER_TABLE - 1));
+            }
             boolean present = (e & _PAGE_PRESENT) != 0;
             boolean needWrite = present && write && (e & _PAGE_RW) == 0;
-            boolean needUnshare = present && pin && !write && isAnonFolio(m.compoundHeadPfn(pfn)) && !mem.testFlag(pfn, PageFlag.PG_owner_2);
+            // PG_anon_exclusive of a PMD mapping lives on the folio's first page
+            long exclPfn = pmdE != 0 ? entryPfn(pmdE) : pfn;
+            boolean needUnshare = present && pin && !write && isAnonFolio(m.compoundHeadPfn(pfn)) && !mem.testFlag(exclPfn, PageFlag.PG_owner_2);
             if (present && !needWrite && !needUnshare) {
                 long head = m.compoundHeadPfn(pfn);
                 if (!pin) refAdd(head, 1);
@@ -1260,6 +1684,7 @@ public final class UserMemory implements UserFolios {
             int t = mem.pageType(p);
             if (!PageType.hasType(t)) refs += t + 1;
         }
+        if (large(head)) refs += (int) m.folioField(head, "_entire_mapcount") + 1; // one per huge PMD
         if (folioFile(head) != null) refs += nrPages(head);
         return refs;
     }
@@ -1272,6 +1697,9 @@ public final class UserMemory implements UserFolios {
     @Override
     public String whyUnmovable(long head) {
         if (maybeDmaPinned(head)) return "pinned by GUP (folio_maybe_dma_pinned)";
+        if (large(head) && m.folioField(head, "_entire_mapcount") >= 0) {
+            return "a PMD-mapped THP (the lab does not migrate huge PMD mappings; split_folio() it first)";
+        }
         if (mem.testFlag(head, PageFlag.PG_writeback)) return "under writeback (PG_writeback)";
         if (mem.testFlag(head, PageFlag.PG_locked)) return "locked (PG_locked)";
         if (mem.refcount(head) > ownersRefs(head)) {
@@ -1401,12 +1829,14 @@ public final class UserMemory implements UserFolios {
         }
         for (AddressSpace a : files.values()) h = h * 31 + a.digest();
         h = h * 31 + mixedMap.hashCode();
+        h = h * 31 + hugeVmas.hashCode() + 7L * deposited.hashCode();
         return ((h * 31 + nextMm) * 31 + nextVma) * 31 + nextAnonVma * 17L + nextFile;
     }
 
     /** Mapcounts match the PTEs, LRU lists match PG_lru, page tables are typed and counted, caches point back. */
     void check(List<String> problems) {
         Map<Long, Integer> ptes = new HashMap<>();
+        Map<Long, Integer> pmdMaps = new HashMap<>();
         int pgds = 0;
         Map<Long, Integer> parents = new HashMap<>();
         for (Mm mm : mms.values()) {
@@ -1422,11 +1852,17 @@ public final class UserMemory implements UserFolios {
             // get_page() on a table is legal (6.18 refuses it only for slab and large kmalloc): one reference at least
             if (mem.refcount(pfn) < 1) problems.add("table PFN " + pfn + " has refcount " + mem.refcount(pfn));
             int present = 0;
-            for (long e : t.e) {
+            for (int ix = 0; ix < PTRS_PER_TABLE; ix++) {
+                long e = t.e[ix];
                 if ((e & _PAGE_PRESENT) == 0) continue;
                 present++;
                 long child = entryPfn(e);
-                if (t.level < 3) {
+                if (isLeaf(t.level, e)) {
+                    pmdMaps.merge(child, 1, Integer::sum);
+                    if (!deposited.containsKey(pfn * PTRS_PER_TABLE + ix)) {
+                        problems.add("huge PMD in PFN " + pfn + " has no deposited PTE table");
+                    }
+                } else if (t.level < 3) {
                     parents.merge(child, 1, Integer::sum);
                     Table c = tables.get(child);
                     if (c == null || c.level != t.level + 1) problems.add(LEVEL[t.level] + " PFN " + pfn + " points at PFN " + child
@@ -1439,6 +1875,10 @@ public final class UserMemory implements UserFolios {
         }
         for (var en : tables.entrySet()) {
             int n = parents.getOrDefault(en.getKey(), 0);
+            if (deposited.containsValue(en.getKey())) {
+                if (n != 0 || en.getValue().present != 0) problems.add("deposited table PFN " + en.getKey() + " is in use");
+                continue;
+            }
             if (en.getValue().level > 0 && n != 1) problems.add("table PFN " + en.getKey() + " is referenced by " + n + " upper entries");
         }
         int onPgdList = 0;
@@ -1466,12 +1906,22 @@ public final class UserMemory implements UserFolios {
             }
             if (want > 0) mappedPerFolio.merge(m.compoundHeadPfn(pfn), want, Integer::sum);
         }
+        for (var e : pmdMaps.entrySet()) {
+            long h = e.getKey();
+            mappedPerFolio.merge(h, e.getValue(), Integer::sum);
+            if (!large(h) || m.folioField(h, "_entire_mapcount") + 1 != e.getValue()) {
+                problems.add("THP PFN " + h + " is mapped by " + e.getValue() + " huge PMD(s) but its _entire_mapcount is "
+                        + (large(h) ? m.folioField(h, "_entire_mapcount") : "absent (not a large folio)"));
+            }
+        }
+        for (long d : deposited.values()) if (!tables.containsKey(d)) problems.add("deposited table PFN " + d + " is not a table");
         for (var e : mappedPerFolio.entrySet()) {
             long h = e.getKey();
             int need = e.getValue() + cacheRefs.getOrDefault(h, 0);
             if (mem.refcount(h) < need) problems.add("folio PFN " + h + " has refcount " + mem.refcount(h) + " but " + need + " owners");
             if (large(h) && m.folioField(h, "_large_mapcount") + 1 != e.getValue()) {
-                problems.add("large folio PFN " + h + " has _large_mapcount " + m.folioField(h, "_large_mapcount") + " for " + e.getValue() + " PTEs");
+                problems.add("large folio PFN " + h + " has _large_mapcount " + m.folioField(h, "_large_mapcount") + " for " + e.getValue()
+                        + " PTEs and huge PMDs");
             }
         }
         lru.check(problems);

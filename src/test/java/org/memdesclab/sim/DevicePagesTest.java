@@ -197,6 +197,7 @@ class DevicePagesTest {
         Mm mm = um.mmAlloc();
         long a = um.mmap(mm, 0, 16384, UserMemory.PROT_READ, UserMemory.MAP_SHARED, f.address(), 0);
         assertEquals(0, um.handleMmFault(mm, mm.vmaAt(a), a + 8192, 0));
+        m.folioGet(fo); // someone else's reference: can_split_folio() fails, so try_to_split_thp_page() does
         int ref = m.memmap().refcount(fo);
         MemoryFailure.Result r = MemoryFailure.run(m, fo + 2);
         assertEquals(MemoryFailure.EHWPOISON, r.ret());

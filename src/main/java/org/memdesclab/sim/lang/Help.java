@@ -28,7 +28,8 @@ final class Help {
         out.add("NULL, PAGE_SIZE, PAGE_SHIFT, PAGE_OFFSET, vmemmap, MAX_PAGE_ORDER, pageblock_order, TAIL_MAPPING,");
         out.add("SLAB_HWCACHE_ALIGN, SLAB_TYPESAFE_BY_RCU, SLAB_ACCOUNT, SLAB_NO_MERGE, SLAB_PANIC, ZERO_SIZE_PTR,");
         out.add("KMALLOC_MAX_CACHE_SIZE, NUMA_NO_NODE, PROT_*, MAP_*, FAULT_FLAG_WRITE, VM_FAULT_*, FOLL_WRITE, FOLL_FORCE,");
-        out.add("FOLL_LONGTERM, GUP_PIN_COUNTING_BIAS, FOLIO_MAPPING_ANON, TASK_SIZE, MEMORY_DEVICE_*. A char pointer");
+        out.add("FOLL_LONGTERM, GUP_PIN_COUNTING_BIAS, FOLIO_MAPPING_ANON, TASK_SIZE, MADV_HUGEPAGE, MADV_NOHUGEPAGE,");
+        out.add("MEMORY_DEVICE_*. A char pointer");
         out.add("into the kernel prints the string it points at (s->name prints \"foo\"); cast it to void * to see the address.");
         for (String g : r.groups()) {
             out.add("");

@@ -39,6 +39,24 @@ final class KindFunctions {
     }
 
     static void register(FunctionRegistry r) {
+        r.register(FunctionDef.prototype("int hugetlb_pool_grow(int n)").mutates().group(KINDS)
+                .source("(lab; mm/hugetlb.c set_max_huge_pages, alloc_pool_huge_folio, __folio_set_hugetlb)")
+                .meaning("echo more into /proc/sys/vm/nr_hugepages: up to n order-9 folios leave the buddy allocator for the "
+                        + "2 MiB hugetlb pool, each with page_type PGTY_hugetlb (0xf4000000) and refcount 0 on the free list. "
+                        + "Returns how many were added (fewer when no order-9 block is free)")
+                .simplification("one hstate (2 MiB), one node, no surplus pages, no shrinking, no HVO (all struct pages stay "
+                        + "writable), no hugetlbfs mapping")
+                .impl((c, a) -> Value.integer(c.machine().memoryTypes().hugetlbPoolGrow((int) a.get(0).bits()))));
+        r.register(FunctionDef.prototype("struct folio *alloc_hugetlb_folio([struct vm_area_struct *vma], [unsigned long addr], "
+                        + "[bool cow_from_owner])").mutates().group(KINDS).source("mm/hugetlb.c")
+                .meaning("take a free folio from the hugetlb pool (dequeue_hugetlb_folio_vma): refcount 1; NULL (the kernel's "
+                        + "-ENOSPC) when the pool has none free. folio_put of the last reference returns it to the pool "
+                        + "(free_huge_folio), never to the buddy allocator")
+                .simplification("the arguments are ignored: no reservations, no cgroup charge, no mapping")
+                .impl((c, a) -> {
+                    long h = c.machine().memoryTypes().allocHugetlbFolio();
+                    return h < 0 ? Value.pointer(CType.FOLIO_PTR, 0) : CallContext.folio(h);
+                }));
         r.register(FunctionDef.prototype("void *vmalloc(unsigned long size)").mutates().group(KINDS)
                 .source("mm/vmalloc.c (__vmalloc_node_range, vm_area_alloc_pages)")
                 .meaning("virtually contiguous memory: order-0 pages from anywhere in the zone, mapped one after another from "
@@ -195,9 +213,9 @@ final class KindFunctions {
                 .meaning("a hardware memory error at pfn: PG_hwpoison, then by owner: a free buddy page is taken off its free "
                         + "list for good (Recovered, 0); user folios go to their owner; slab, page-table, zsmalloc, reserved and "
                         + "other kernel pages are unhandlable (Ignored, -EBUSY); a second hit is -EHWPOISON. Prints the kernel's lines")
-                .simplification("flags are ignored (no MF_ACTION_REQUIRED); no hugetlb path. The lab cannot split a large folio, so a "
-                        + "page of one always takes the failed-split path: SIGBUS to every mapper, 'unsplit thp: Failed', "
-                        + "-EHWPOISON, PG_has_hwpoisoned on the folio. A ZONE_DEVICE page goes to "
+                .simplification("flags are ignored (no MF_ACTION_REQUIRED); no hugetlb path. A page of a large folio: PG_has_hwpoisoned, "
+                        + "then try_to_split_thp_page() (split_folio's rules); if the split fails (pinned, referenced, locked) "
+                        + "the failed-split path: SIGBUS to every mapper, 'unsplit thp: Failed', -EHWPOISON. A ZONE_DEVICE page goes to "
                         + "memory_failure_dev_pagemap: nobody maps it in the lab, so dax_lock_folio fails, 'dax page: Failed', "
                         + "-EBUSY, no PG_hwpoison. A poisoned order-0 page that is later freed is kept off the free lists, as "
                         + "free_pages_prepare does")

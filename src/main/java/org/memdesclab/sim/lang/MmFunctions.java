@@ -29,8 +29,8 @@ final class MmFunctions {
     static final CType.Ptr MAPPING_PTR = CType.ptrTo("address_space");
     static final CType.Ptr PTDESC_PTR = CType.ptrTo("ptdesc");
 
-    private static final String MODEL = "x86_64 4-level paging (PGD, PUD, PMD, PTE; P4D folded), 4 KiB pages only (no THP, "
-            + "no huge PMDs), a PGD of one page (a kernel without page-table isolation: with PTI it is order 1), user half only";
+    private static final String MODEL = "x86_64 4-level paging (PGD, PUD, PMD, PTE; P4D folded), 4 KiB pages and, in VM_HUGEPAGE "
+            + "anonymous VMAs, 2 MiB THPs mapped by a huge PMD, a PGD of one page (a kernel without page-table isolation: with PTI it is order 1), user half only";
 
     private MmFunctions() {}
 
@@ -54,6 +54,8 @@ final class MmFunctions {
         c.put("GUP_PIN_COUNTING_BIAS", Value.integer(UserMemory.GUP_PIN_COUNTING_BIAS));
         c.put("FOLIO_MAPPING_ANON", Value.ulong(UserMemory.FOLIO_MAPPING_ANON));
         c.put("TASK_SIZE", Value.ulong(UserMemory.TASK_SIZE));
+        c.put("MADV_HUGEPAGE", Value.integer(UserMemory.MADV_HUGEPAGE));
+        c.put("MADV_NOHUGEPAGE", Value.integer(UserMemory.MADV_NOHUGEPAGE));
         return c;
     }
 
@@ -93,6 +95,7 @@ final class MmFunctions {
         registerPageCache(r);
         registerLru(r);
         registerGup(r);
+        registerThp(r);
     }
 
     private static void registerProcesses(FunctionRegistry r) {
@@ -166,7 +169,8 @@ final class MmFunctions {
                         + "to a read-only PTE reuses an exclusive anonymous folio or copies (COW). Returns 0 or VM_FAULT_*")
                 .simplification("a read fault on anonymous memory allocates a zeroed folio instead of mapping the shared zero "
                         + "page; the access check of the arch fault handler returns VM_FAULT_SIGSEGV here; no fault-around, "
-                        + "no readahead, no large folios")
+                        + "no readahead, no large page-cache folios; THPs only in VM_HUGEPAGE VMAs (lab_madvise), and a read fault there "
+                        + "allocates a THP too (use_zero_page is 0)")
                 .impl((c, a) -> {
                     long addr = a.get(0).bits();
                     if (addr == 0) throw c.nullDeref(0);
@@ -200,7 +204,8 @@ final class MmFunctions {
                         long off = as == null ? 0 : v.pgoff() << Addresses.PAGE_SHIFT;
                         c.print(String.format("%08x-%08x %s %08x 00:00 0%s    vm_area_struct 0x%016x%s", v.start(), v.end(), perms, off,
                                 as == null ? "" : "    " + as.name(), v.address(),
-                                v.anonVma() == 0 ? "" : String.format(", anon_vma 0x%016x", v.anonVma())));
+                                v.anonVma() == 0 ? "" : String.format(", anon_vma 0x%016x", v.anonVma()))
+                                + (um(c).isMixedMap(v) ? ", VM_MIXEDMAP" : "") + (um(c).isHugePage(v) ? ", VM_HUGEPAGE" : ""));
                     }
                     return Value.VOID;
                 }));
@@ -418,6 +423,32 @@ final class MmFunctions {
                 .meaning("PG_anon_exclusive (an alias of PG_owner_2 on anonymous pages): only one process maps this page, so a "
                         + "write may reuse it and GUP may pin it")
                 .impl((c, a) -> Value.of(CType.BOOL, flag(c, c.pagePfn(a.get(0)), PageFlag.PG_owner_2) ? 1 : 0)));
+    }
+
+    static final String THP = "Transparent huge pages";
+
+    private static void registerThp(FunctionRegistry r) {
+        r.register(FunctionDef.prototype("int lab_madvise(struct mm_struct *mm, unsigned long start, int advice)").mutates().group(THP)
+                .source("(lab; mm/madvise.c, mm/khugepaged.c hugepage_madvise)")
+                .meaning("madvise(2) on the VMA that starts at start: MADV_HUGEPAGE sets VM_HUGEPAGE (a later anonymous fault whose "
+                        + "2 MiB-aligned 2 MiB lies inside the VMA maps an order-9 THP with one huge PMD, if a free order-9 block "
+                        + "exists; otherwise order 0, as do_huge_pmd_anonymous_page falls back), MADV_NOHUGEPAGE clears it. "
+                        + "Returns 0 or -EINVAL")
+                .simplification("THP enabled = madvise, defrag = never (no compaction for a THP), use_zero_page = 0, no "
+                        + "khugepaged, no mTHP orders; the whole VMA, not a range")
+                .impl((c, a) -> Value.integer(um(c).madvise(mm(c, a.get(0)), a.get(1).bits(), (int) a.get(2).bits()))));
+        r.register(FunctionDef.prototype("int split_folio(struct folio *folio)").mutates().group(THP)
+                .source("mm/huge_memory.c (__folio_split, can_split_folio, __split_huge_pmd; split_huge_pages debugfs)")
+                .meaning("split a large anonymous or page-cache folio into order-0 folios, as writing to debugfs "
+                        + "split_huge_pages does: huge PMDs mapping it become PTE tables (the deposited ones); each page gets "
+                        + "the head's flags, mapping, index + i, a reference per PTE (and the page cache's) and an LRU place; an "
+                        + "anonymous page no PTE maps is freed. -EAGAIN if pinned or held by anyone else (can_split_folio) or "
+                        + "locked, -EBUSY under writeback, -EINVAL for a small folio")
+                .simplification("no deferred split queue; only to order 0; the split pages go to the head of the LRU list")
+                .impl((c, a) -> Value.integer(um(c).splitFolio(folioPfn(c, a.get(0))))));
+        r.register(FunctionDef.prototype("int split_huge_page(struct page *page)").mutates().group(THP)
+                .source("include/linux/huge_mm.h").meaning("split_folio(page_folio(page))")
+                .impl((c, a) -> Value.integer(um(c).splitFolio(c.pagePfn(a.get(0))))));
     }
 
     private static void registerGup(FunctionRegistry r) {

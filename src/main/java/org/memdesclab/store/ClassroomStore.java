@@ -266,6 +266,28 @@ public final class ClassroomStore {
                 rs -> new Membership(readCourse(rs), rs.getString(6)));
     }
 
+    // ------------------------------------------------------------------ presence
+
+    /** Records that a learner made a lab request at {@code at} (never moves the time back). */
+    public void markSeen(String learner, Instant at) {
+        update("UPDATE learner SET last_seen = ? WHERE id = ? AND (last_seen IS NULL OR last_seen < ?)", ps -> {
+            ps.setTimestamp(1, Timestamp.from(at));
+            ps.setString(2, learner);
+            ps.setTimestamp(3, Timestamp.from(at));
+        });
+    }
+
+    /** The last recorded lab request of each member of the course who made one, by learner id. */
+    public java.util.Map<String, Instant> lastSeen(String courseId) {
+        java.util.Map<String, Instant> out = new java.util.HashMap<>();
+        query("SELECT l.id, l.last_seen FROM learner l JOIN course_member m ON m.learner_id = l.id "
+                + "WHERE m.course_id = ? AND l.last_seen IS NOT NULL", ps -> ps.setString(1, courseId), rs -> {
+                    out.put(rs.getString(1), rs.getTimestamp(2).toInstant());
+                    return null;
+                });
+        return out;
+    }
+
     // ------------------------------------------------------------------ what the course's learners did
 
     public List<ProgressRow> progress(String courseId) {
@@ -278,19 +300,90 @@ public final class ClassroomStore {
                 });
     }
 
+    /**
+     * When each member first and last wrote to each of the course's lessons: two lookups per member and
+     * lesson on the journal's primary key (seq grows with time), so the cost follows the size of the
+     * course, not the length of its history.
+     */
     public List<Activity> activity(String courseId) {
-        return query("SELECT j.learner_id, j.lesson_id, MIN(j.created_at), MAX(j.created_at) FROM journal j "
-                + "JOIN course_member m ON m.learner_id = j.learner_id WHERE m.course_id = ? GROUP BY j.learner_id, j.lesson_id",
-                ps -> ps.setString(1, courseId),
-                rs -> new Activity(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(), rs.getTimestamp(4).toInstant()));
+        String one = "(SELECT j.created_at FROM journal j WHERE j.learner_id = m.learner_id AND j.lesson_id = cl.lesson_id ORDER BY j.seq %s LIMIT 1)";
+        List<Activity> out = new ArrayList<>();
+        for (Activity a : query("SELECT m.learner_id, cl.lesson_id, " + one.formatted("ASC") + ", " + one.formatted("DESC")
+                + " FROM course_member m JOIN course_lesson cl ON cl.course_id = m.course_id WHERE m.course_id = ?",
+                ps -> ps.setString(1, courseId), rs -> {
+                    Timestamp first = rs.getTimestamp(3);
+                    Timestamp last = rs.getTimestamp(4);
+                    return first == null ? null : new Activity(rs.getString(1), rs.getString(2), first.toInstant(), last.toInstant());
+                })) {
+            if (a != null) out.add(a);
+        }
+        return out;
     }
 
-    public List<Failed> failedStatements(String courseId) {
-        return query("SELECT j.learner_id, j.lesson_id, j.statement, j.created_at FROM journal j "
-                + "JOIN course_member m ON m.learner_id = j.learner_id "
-                + "WHERE m.course_id = ? AND j.kind = 'statement' AND j.ok = FALSE",
-                ps -> ps.setString(1, courseId),
-                rs -> new Failed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant()));
+    /** A step of a course lesson, in course order, for {@link #topMistakes}. */
+    public record StepRef(String lessonId, String stepId) {}
+
+    /** A wrong statement tried on a step: how often and by how many learners. */
+    public record MistakeRow(String lessonId, String stepId, String statement, int times, int learners) {}
+
+    /**
+     * Per step, the {@code top} failed statements the course's learners tried most (whitespace runs
+     * folded to one space), most times first, then most learners, then by statement. A failed
+     * statement belongs to the step the learner was on when they ran it: the first step, in
+     * {@code steps} order, not completed by then; after the last step it belongs to none. Counted
+     * and cut in the database (GROUP BY and a window), so the answer stays small however long the
+     * course's history is. Rows come in {@code steps} order.
+     */
+    public List<MistakeRow> topMistakes(String courseId, List<StepRef> steps, int top) {
+        if (steps.isEmpty()) return List.of();
+        boolean pg = isPostgresql();
+        // Java's String order for ties, as before: PostgreSQL's default collation follows the locale
+        String byStatement = pg ? "statement COLLATE \"C\"" : "statement";
+        String fold = pg ? "REGEXP_REPLACE(REGEXP_REPLACE(j.statement, '\\s+', ' ', 'g'), '^ | $', '', 'g')"
+                : "REGEXP_REPLACE(REGEXP_REPLACE(j.statement, '\\s+', ' '), '^ | $', '')";
+        String values = String.join(", ", java.util.Collections.nCopies(steps.size(), "(?, ?, ?)"));
+        String sql = "WITH steps (lesson_id, step_id, pos) AS (VALUES " + values + "), "
+                + "f AS (SELECT j.learner_id, j.lesson_id, j.created_at, " + fold + " AS statement FROM journal j "
+                + "  JOIN course_member m ON m.learner_id = j.learner_id "
+                + "  WHERE m.course_id = ? AND j.kind = 'statement' AND j.ok = FALSE AND j.statement IS NOT NULL "
+                + "  AND j.lesson_id IN (SELECT lesson_id FROM steps)), "
+                + "placed AS (SELECT f.learner_id, f.lesson_id, f.statement, "
+                + "  (SELECT MIN(s.pos) FROM steps s WHERE s.lesson_id = f.lesson_id AND NOT EXISTS ("
+                + "    SELECT 1 FROM progress p WHERE p.learner_id = f.learner_id AND p.lesson_id = s.lesson_id AND p.step_id = s.step_id"
+                + "    AND p.completed_at IS NOT NULL AND p.completed_at <= f.created_at)) AS pos FROM f), "
+                + "counted AS (SELECT pos, statement, COUNT(*) AS times, COUNT(DISTINCT learner_id) AS learners FROM placed "
+                + "  WHERE pos IS NOT NULL GROUP BY pos, statement), "
+                + "ranked AS (SELECT pos, statement, times, learners, ROW_NUMBER() OVER (PARTITION BY pos "
+                + "  ORDER BY times DESC, learners DESC, " + byStatement + ") AS rn FROM counted) "
+                + "SELECT pos, statement, times, learners FROM ranked WHERE rn <= ? ORDER BY pos, rn";
+        return query(sql, ps -> {
+            int i = 1;
+            for (int k = 0; k < steps.size(); k++) {
+                ps.setString(i++, steps.get(k).lessonId());
+                ps.setString(i++, steps.get(k).stepId());
+                ps.setInt(i++, k);
+            }
+            ps.setString(i++, courseId);
+            ps.setInt(i, top);
+        }, rs -> {
+            StepRef s = steps.get(rs.getInt(1));
+            return new MistakeRow(s.lessonId(), s.stepId(), rs.getString(2), rs.getInt(3), rs.getInt(4));
+        });
+    }
+
+    private volatile Boolean postgresql;
+
+    private boolean isPostgresql() {
+        Boolean pg = postgresql;
+        if (pg == null) {
+            try (Connection c = ds.getConnection()) {
+                pg = c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
+            } catch (SQLException e) {
+                throw new Store.StoreException("database query failed", e);
+            }
+            postgresql = pg;
+        }
+        return pg;
     }
 
     /** Records what an instructor did to the course's learners. */

@@ -44,7 +44,10 @@ public final class Classroom {
     private final Accounts accounts;
     private final String htmxSrc;
     private final Clock clock;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Classroom.class);
     private final Map<String, Instant> presence = new ConcurrentHashMap<>();
+    /** When this instance last wrote each learner's last_seen. */
+    private final Map<String, Instant> seenWritten = new ConcurrentHashMap<>();
     private final LoginLimiter resumeLimiter;
 
     Classroom(DataSource ds, Clock clock, LabService labs, String htmxSrc) {
@@ -103,9 +106,23 @@ public final class Classroom {
 
     // ------------------------------------------------------------------ learners
 
+    /** How often one instance writes a learner's last_seen: often enough for "online" (2 minutes). */
+    static final Duration SEEN_WRITE_EVERY = Duration.ofSeconds(30);
+
     private void seen(Context ctx) {
         String l = Learners.of(ctx);
-        if (l != null) presence.put(l, clock.instant());
+        if (l == null) return;
+        Instant now = clock.instant();
+        presence.put(l, now);
+        Instant written = seenWritten.get(l);
+        if (written != null && Duration.between(written, now).compareTo(SEEN_WRITE_EVERY) < 0) return;
+        seenWritten.put(l, now);
+        try {
+            store.markSeen(l, now); // so other instances on the same database see the learner online
+        } catch (RuntimeException e) {
+            // presence is a hint for instructors: a failed write must not fail the learner's request
+            LOG.warn("could not record that a learner was seen: {}", e.toString());
+        }
     }
 
     /** The resume code and courses for the home page (LabRoutes puts attribute "me" into its model). */
@@ -461,8 +478,16 @@ public final class Classroom {
     // ------------------------------------------------------------------ the dashboard
 
     private Dashboard.View view(Course c) {
-        return Dashboard.build(courseLessons(c.id()), store.members(c.id()), store.progress(c.id()), store.activity(c.id()),
-                store.failedStatements(c.id()), presence, clock.instant());
+        List<Lesson> lessons = courseLessons(c.id());
+        return Dashboard.build(lessons, store.members(c.id()), store.progress(c.id()), store.activity(c.id()),
+                store.topMistakes(c.id(), Dashboard.steps(lessons), Dashboard.TOP_MISTAKES), presence(c.id()), clock.instant());
+    }
+
+    /** Last seen per learner: this instance's own record, or the database's (written by any instance), whichever is later. */
+    private Map<String, Instant> presence(String courseId) {
+        Map<String, Instant> out = store.lastSeen(courseId);
+        presence.forEach((l, t) -> out.merge(l, t, (a, b) -> a.isAfter(b) ? a : b));
+        return out;
     }
 
     private void dashboard(Context ctx) { renderDashboard(ctx, 200, null, null); }

@@ -232,6 +232,8 @@ public final class Classroom {
         String learner = Learners.of(ctx);
         var ms = store.memberships(learner).stream().filter(x -> x.course().id().equals(ctx.pathParam("course"))).findFirst();
         if (ms.isEmpty()) {
+            ctx.attribute(ErrorPages.MESSAGE, "You are not in this course.");
+            ctx.attribute(ErrorPages.LINK, "/join|Join a course");
             ctx.status(404).html("<!doctype html><html lang=en><meta charset=utf-8><title>Not found · Memdesc Lab</title>"
                     + "<p>You are not in this course. <a href=\"/join\">Join a course</a></p></html>");
             return;
@@ -329,6 +331,8 @@ public final class Classroom {
     private Course course(Context ctx, Instructor i) {
         Optional<Course> c = store.course(ctx.pathParam("course"));
         if (c.isEmpty()) {
+            ctx.attribute(ErrorPages.MESSAGE, "There is no such course among yours.");
+            ctx.attribute(ErrorPages.LINK, "/teach|Your courses");
             ctx.status(404).html("<p>There is no such course. <a href=\"/teach\">Your courses</a></p>");
             return null;
         }
@@ -550,6 +554,7 @@ public final class Classroom {
     private Member member(Context ctx, Course c) {
         String no = ctx.pathParam("no");
         for (Member m : store.members(c.id())) if (String.valueOf(m.no()).equals(no)) return m;
+        ctx.attribute(ErrorPages.MESSAGE, "There is no such learner in this course.");
         ctx.status(404).html("<p>There is no such learner in this course.</p>");
         return null;
     }
@@ -561,6 +566,7 @@ public final class Classroom {
             Optional<Lesson> l = labs.lesson(id);
             if (l.isPresent()) return l.get();
         }
+        ctx.attribute(ErrorPages.MESSAGE, "This course has no such lesson.");
         ctx.status(404).html("<p>This course has no such lesson.</p>");
         return null;
     }

@@ -8,6 +8,12 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -278,8 +284,8 @@ public final class ClassroomStore {
     }
 
     /** The last recorded lab request of each member of the course who made one, by learner id. */
-    public java.util.Map<String, Instant> lastSeen(String courseId) {
-        java.util.Map<String, Instant> out = new java.util.HashMap<>();
+    public Map<String, Instant> lastSeen(String courseId) {
+        Map<String, Instant> out = new HashMap<>();
         query("SELECT l.id, l.last_seen FROM learner l JOIN course_member m ON m.learner_id = l.id "
                 + "WHERE m.course_id = ? AND l.last_seen IS NOT NULL", ps -> ps.setString(1, courseId), rs -> {
                     out.put(rs.getString(1), rs.getTimestamp(2).toInstant());
@@ -330,60 +336,87 @@ public final class ClassroomStore {
      * Per step, the {@code top} failed statements the course's learners tried most (whitespace runs
      * folded to one space), most times first, then most learners, then by statement. A failed
      * statement belongs to the step the learner was on when they ran it: the first step, in
-     * {@code steps} order, not completed by then; after the last step it belongs to none. Counted
-     * and cut in the database (GROUP BY and a window), so the answer stays small however long the
-     * course's history is. Rows come in {@code steps} order.
+     * {@code steps} order, not completed by then; after the last step it belongs to none. Rows come in
+     * {@code steps} order.
+     *
+     * <p>The database groups the failed rows by learner, lesson and statement, so a statement tried
+     * 500 times is one row here, not 500. A group's rows all belong to one step unless the learner
+     * completed a step between the group's first and last try; only then are its times read.
      */
     public List<MistakeRow> topMistakes(String courseId, List<StepRef> steps, int top) {
         if (steps.isEmpty()) return List.of();
-        boolean pg = isPostgresql();
-        // Java's String order for ties, as before: PostgreSQL's default collation follows the locale
-        String byStatement = pg ? "statement COLLATE \"C\"" : "statement";
-        String fold = pg ? "REGEXP_REPLACE(REGEXP_REPLACE(j.statement, '\\s+', ' ', 'g'), '^ | $', '', 'g')"
-                : "REGEXP_REPLACE(REGEXP_REPLACE(j.statement, '\\s+', ' '), '^ | $', '')";
-        String values = String.join(", ", java.util.Collections.nCopies(steps.size(), "(?, ?, ?)"));
-        String sql = "WITH steps (lesson_id, step_id, pos) AS (VALUES " + values + "), "
-                + "f AS (SELECT j.learner_id, j.lesson_id, j.created_at, " + fold + " AS statement FROM journal j "
-                + "  JOIN course_member m ON m.learner_id = j.learner_id "
-                + "  WHERE m.course_id = ? AND j.kind = 'statement' AND j.ok = FALSE AND j.statement IS NOT NULL "
-                + "  AND j.lesson_id IN (SELECT lesson_id FROM steps)), "
-                + "placed AS (SELECT f.learner_id, f.lesson_id, f.statement, "
-                + "  (SELECT MIN(s.pos) FROM steps s WHERE s.lesson_id = f.lesson_id AND NOT EXISTS ("
-                + "    SELECT 1 FROM progress p WHERE p.learner_id = f.learner_id AND p.lesson_id = s.lesson_id AND p.step_id = s.step_id"
-                + "    AND p.completed_at IS NOT NULL AND p.completed_at <= f.created_at)) AS pos FROM f), "
-                + "counted AS (SELECT pos, statement, COUNT(*) AS times, COUNT(DISTINCT learner_id) AS learners FROM placed "
-                + "  WHERE pos IS NOT NULL GROUP BY pos, statement), "
-                + "ranked AS (SELECT pos, statement, times, learners, ROW_NUMBER() OVER (PARTITION BY pos "
-                + "  ORDER BY times DESC, learners DESC, " + byStatement + ") AS rn FROM counted) "
-                + "SELECT pos, statement, times, learners FROM ranked WHERE rn <= ? ORDER BY pos, rn";
-        return query(sql, ps -> {
-            int i = 1;
-            for (int k = 0; k < steps.size(); k++) {
-                ps.setString(i++, steps.get(k).lessonId());
-                ps.setString(i++, steps.get(k).stepId());
-                ps.setInt(i++, k);
+        Map<String, List<StepRef>> byLesson = new LinkedHashMap<>();
+        for (StepRef s : steps) byLesson.computeIfAbsent(s.lessonId(), k -> new ArrayList<>()).add(s);
+        Map<String, Instant> completed = new HashMap<>(); // learner|lesson|step -> completed at
+        for (ProgressRow r : progress(courseId)) {
+            if (r.progress().completed()) completed.put(r.learnerId() + "|" + r.lessonId() + "|" + r.progress().stepId(), r.progress().completedAt());
+        }
+        Map<StepRef, Map<String, int[]>> times = new HashMap<>();
+        Map<StepRef, Map<String, Set<String>>> who = new HashMap<>();
+        List<FailedGroup> groups = query("SELECT j.learner_id, j.lesson_id, j.statement, COUNT(*), MIN(j.created_at), MAX(j.created_at) "
+                + "FROM journal j JOIN course_member m ON m.learner_id = j.learner_id "
+                + "WHERE m.course_id = ? AND j.kind = 'statement' AND j.ok = FALSE AND j.statement IS NOT NULL "
+                + "AND j.lesson_id IN (SELECT lesson_id FROM course_lesson WHERE course_id = ?) "
+                + "GROUP BY j.learner_id, j.lesson_id, j.statement", ps -> {
+                    ps.setString(1, courseId);
+                    ps.setString(2, courseId);
+                }, rs -> new FailedGroup(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+                        rs.getTimestamp(5).toInstant(), rs.getTimestamp(6).toInstant()));
+        for (FailedGroup g : groups) {
+            List<StepRef> ls = byLesson.get(g.lessonId());
+            if (ls == null) continue;
+            String st = g.statement().strip().replaceAll("\\s+", " ");
+            boolean stepDoneBetween = false;
+            for (StepRef s : ls) {
+                Instant c = completed.get(g.learnerId() + "|" + s.lessonId() + "|" + s.stepId());
+                if (c != null && c.isAfter(g.first()) && !c.isAfter(g.last())) stepDoneBetween = true;
             }
-            ps.setString(i++, courseId);
-            ps.setInt(i, top);
-        }, rs -> {
-            StepRef s = steps.get(rs.getInt(1));
-            return new MistakeRow(s.lessonId(), s.stepId(), rs.getString(2), rs.getInt(3), rs.getInt(4));
-        });
+            if (!stepDoneBetween) {
+                count(times, who, stepAt(ls, g.learnerId(), g.first(), completed), st, g.times(), g.learnerId());
+            } else {
+                for (Instant t : failedTimes(g.learnerId(), g.lessonId(), g.statement())) {
+                    count(times, who, stepAt(ls, g.learnerId(), t, completed), st, 1, g.learnerId());
+                }
+            }
+        }
+        List<MistakeRow> out = new ArrayList<>();
+        for (StepRef s : steps) {
+            Map<String, int[]> c = times.get(s);
+            if (c == null) continue;
+            List<MistakeRow> ms = new ArrayList<>();
+            for (var e : c.entrySet()) ms.add(new MistakeRow(s.lessonId(), s.stepId(), e.getKey(), e.getValue()[0], who.get(s).get(e.getKey()).size()));
+            ms.sort(Comparator.comparingInt(MistakeRow::times).reversed()
+                    .thenComparing(Comparator.comparingInt(MistakeRow::learners).reversed()).thenComparing(MistakeRow::statement));
+            out.addAll(ms.subList(0, Math.min(top, ms.size())));
+        }
+        return out;
     }
 
-    private volatile Boolean postgresql;
+    private record FailedGroup(String learnerId, String lessonId, String statement, int times, Instant first, Instant last) {}
 
-    private boolean isPostgresql() {
-        Boolean pg = postgresql;
-        if (pg == null) {
-            try (Connection c = ds.getConnection()) {
-                pg = c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
-            } catch (SQLException e) {
-                throw new Store.StoreException("database query failed", e);
-            }
-            postgresql = pg;
+    /** The step a learner was on at {@code t}: the first not completed by then, or null after the last. */
+    private static StepRef stepAt(List<StepRef> lessonSteps, String learner, Instant t, Map<String, Instant> completed) {
+        for (StepRef s : lessonSteps) {
+            Instant c = completed.get(learner + "|" + s.lessonId() + "|" + s.stepId());
+            if (c == null || c.isAfter(t)) return s;
         }
-        return pg;
+        return null;
+    }
+
+    private static void count(Map<StepRef, Map<String, int[]>> times, Map<StepRef, Map<String, Set<String>>> who, StepRef step,
+                              String statement, int n, String learner) {
+        if (step == null) return; // after the last step: practice, not a step's mistake
+        times.computeIfAbsent(step, k -> new HashMap<>()).computeIfAbsent(statement, k -> new int[1])[0] += n;
+        who.computeIfAbsent(step, k -> new HashMap<>()).computeIfAbsent(statement, k -> new HashSet<>()).add(learner);
+    }
+
+    private List<Instant> failedTimes(String learner, String lesson, String statement) {
+        return query("SELECT created_at FROM journal WHERE learner_id = ? AND lesson_id = ? AND kind = 'statement' AND ok = FALSE "
+                + "AND statement = ?", ps -> {
+                    ps.setString(1, learner);
+                    ps.setString(2, lesson);
+                    ps.setString(3, statement);
+                }, rs -> rs.getTimestamp(1).toInstant());
     }
 
     /** Records what an instructor did to the course's learners. */

@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import org.memdesclab.store.Database;
 import org.memdesclab.web.App;
 import org.memdesclab.web.LessonWiring;
+import org.memdesclab.web.Limits;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -55,6 +56,21 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--backup-every", defaultValue = "60", paramLabel = "MINUTES",
             description = "Minutes between backups with --backup-dir (default: ${DEFAULT-VALUE}).")
     int backupMinutes;
+    @Option(names = "--max-body", defaultValue = "65536", paramLabel = "BYTES",
+            description = "Largest request body; a bigger one gets 413 and nothing is run (default: ${DEFAULT-VALUE}, 64 KiB; "
+                    + "1024 to 16777216).")
+    int maxBody;
+
+    @Option(names = "--statements-per-second", defaultValue = "20", paramLabel = "N",
+            description = "How fast each learner's statement allowance refills; faster gets 429 and nothing is run "
+                    + "(default: ${DEFAULT-VALUE}; may be a fraction, e.g. 0.5; at most 10000).")
+    double statementsPerSecond;
+
+    @Option(names = "--statement-burst", defaultValue = "120", paramLabel = "N",
+            description = "How many statements a learner may send at once before the refill rate applies "
+                    + "(default: ${DEFAULT-VALUE}; 1 to 100000).")
+    int statementBurst;
+
     @Option(names = "--admin-password-file", paramLabel = "FILE",
             description = "At first start, create the administrator 'admin' with the password on this file's first line "
                     + "(instead of the one-time setup link that serve prints).")
@@ -66,6 +82,7 @@ public final class ServeCommand implements Callable<Integer> {
                 : maxMachines < 1 ? "--max-machines must be at least 1, not " + maxMachines
                 : maxPages < 1024 ? "--max-pages must be at least 1024, not " + maxPages
                 : backupMinutes < 1 ? "--backup-every must be at least 1 minute, not " + backupMinutes
+                : limitsProblem() != null ? limitsProblem()
                 : backupDir != null && db != null ? "--backup-dir backs up the embedded H2 database; with --db, back up PostgreSQL with pg_dump"
                 : null;
         if (bad != null) {
@@ -90,7 +107,7 @@ public final class ServeCommand implements Callable<Integer> {
             ds = Database.pool(url);
             app = App.start(ds, port, App.Options.of(lessons.join())
                     .withLimits(maxPages, java.time.Duration.ofMinutes(idleMinutes))
-                    .withMaxMachines(maxMachines));
+                    .withMaxMachines(maxMachines), limits());
             firstAdmin(app);
         } catch (Exception e) {
             System.err.println("memdesc-lab serve: could not start: " + rootMessage(e));
@@ -121,6 +138,19 @@ public final class ServeCommand implements Callable<Integer> {
         }
         return 0;
     }
+
+    /** Why --max-body, --statements-per-second or --statement-burst cannot be used, or null if they can. */
+    String limitsProblem() {
+        if (maxBody < 1024 || maxBody > 16 << 20) return "--max-body must be from 1024 to 16777216 bytes, not " + maxBody;
+        if (!(statementsPerSecond > 0) || statementsPerSecond > 10_000 || Double.isNaN(statementsPerSecond)) {
+            return "--statements-per-second must be more than 0 and at most 10000, not " + statementsPerSecond;
+        }
+        if (statementBurst < 1 || statementBurst > 100_000) return "--statement-burst must be from 1 to 100000, not " + statementBurst;
+        return null;
+    }
+
+    /** The request limits the options ask for (check {@link #limitsProblem()} first). */
+    Limits limits() { return new Limits(maxBody, statementsPerSecond, statementBurst); }
 
     /** Online H2 backups on a daemon thread; a failed backup is reported and the next one still runs. */
     private void scheduleBackups(HikariDataSource pool, String url) {

@@ -8,6 +8,12 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -266,6 +272,28 @@ public final class ClassroomStore {
                 rs -> new Membership(readCourse(rs), rs.getString(6)));
     }
 
+    // ------------------------------------------------------------------ presence
+
+    /** Records that a learner made a lab request at {@code at} (never moves the time back). */
+    public void markSeen(String learner, Instant at) {
+        update("UPDATE learner SET last_seen = ? WHERE id = ? AND (last_seen IS NULL OR last_seen < ?)", ps -> {
+            ps.setTimestamp(1, Timestamp.from(at));
+            ps.setString(2, learner);
+            ps.setTimestamp(3, Timestamp.from(at));
+        });
+    }
+
+    /** The last recorded lab request of each member of the course who made one, by learner id. */
+    public Map<String, Instant> lastSeen(String courseId) {
+        Map<String, Instant> out = new HashMap<>();
+        query("SELECT l.id, l.last_seen FROM learner l JOIN course_member m ON m.learner_id = l.id "
+                + "WHERE m.course_id = ? AND l.last_seen IS NOT NULL", ps -> ps.setString(1, courseId), rs -> {
+                    out.put(rs.getString(1), rs.getTimestamp(2).toInstant());
+                    return null;
+                });
+        return out;
+    }
+
     // ------------------------------------------------------------------ what the course's learners did
 
     public List<ProgressRow> progress(String courseId) {
@@ -278,19 +306,117 @@ public final class ClassroomStore {
                 });
     }
 
+    /**
+     * When each member first and last wrote to each of the course's lessons: two lookups per member and
+     * lesson on the journal's primary key (seq grows with time), so the cost follows the size of the
+     * course, not the length of its history.
+     */
     public List<Activity> activity(String courseId) {
-        return query("SELECT j.learner_id, j.lesson_id, MIN(j.created_at), MAX(j.created_at) FROM journal j "
-                + "JOIN course_member m ON m.learner_id = j.learner_id WHERE m.course_id = ? GROUP BY j.learner_id, j.lesson_id",
-                ps -> ps.setString(1, courseId),
-                rs -> new Activity(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(), rs.getTimestamp(4).toInstant()));
+        String one = "(SELECT j.created_at FROM journal j WHERE j.learner_id = m.learner_id AND j.lesson_id = cl.lesson_id ORDER BY j.seq %s LIMIT 1)";
+        List<Activity> out = new ArrayList<>();
+        for (Activity a : query("SELECT m.learner_id, cl.lesson_id, " + one.formatted("ASC") + ", " + one.formatted("DESC")
+                + " FROM course_member m JOIN course_lesson cl ON cl.course_id = m.course_id WHERE m.course_id = ?",
+                ps -> ps.setString(1, courseId), rs -> {
+                    Timestamp first = rs.getTimestamp(3);
+                    Timestamp last = rs.getTimestamp(4);
+                    return first == null ? null : new Activity(rs.getString(1), rs.getString(2), first.toInstant(), last.toInstant());
+                })) {
+            if (a != null) out.add(a);
+        }
+        return out;
     }
 
-    public List<Failed> failedStatements(String courseId) {
-        return query("SELECT j.learner_id, j.lesson_id, j.statement, j.created_at FROM journal j "
-                + "JOIN course_member m ON m.learner_id = j.learner_id "
-                + "WHERE m.course_id = ? AND j.kind = 'statement' AND j.ok = FALSE",
-                ps -> ps.setString(1, courseId),
-                rs -> new Failed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant()));
+    /** A step of a course lesson, in course order, for {@link #topMistakes}. */
+    public record StepRef(String lessonId, String stepId) {}
+
+    /** A wrong statement tried on a step: how often and by how many learners. */
+    public record MistakeRow(String lessonId, String stepId, String statement, int times, int learners) {}
+
+    /**
+     * Per step, the {@code top} failed statements the course's learners tried most (whitespace runs
+     * folded to one space), most times first, then most learners, then by statement. A failed
+     * statement belongs to the step the learner was on when they ran it: the first step, in
+     * {@code steps} order, not completed by then; after the last step it belongs to none. Rows come in
+     * {@code steps} order.
+     *
+     * <p>The database groups the failed rows by learner, lesson and statement, so a statement tried
+     * 500 times is one row here, not 500. A group's rows all belong to one step unless the learner
+     * completed a step between the group's first and last try; only then are its times read.
+     */
+    public List<MistakeRow> topMistakes(String courseId, List<StepRef> steps, int top) {
+        if (steps.isEmpty()) return List.of();
+        Map<String, List<StepRef>> byLesson = new LinkedHashMap<>();
+        for (StepRef s : steps) byLesson.computeIfAbsent(s.lessonId(), k -> new ArrayList<>()).add(s);
+        Map<String, Instant> completed = new HashMap<>(); // learner|lesson|step -> completed at
+        for (ProgressRow r : progress(courseId)) {
+            if (r.progress().completed()) completed.put(r.learnerId() + "|" + r.lessonId() + "|" + r.progress().stepId(), r.progress().completedAt());
+        }
+        Map<StepRef, Map<String, int[]>> times = new HashMap<>();
+        Map<StepRef, Map<String, Set<String>>> who = new HashMap<>();
+        List<FailedGroup> groups = query("SELECT j.learner_id, j.lesson_id, j.statement, COUNT(*), MIN(j.created_at), MAX(j.created_at) "
+                + "FROM journal j JOIN course_member m ON m.learner_id = j.learner_id "
+                + "WHERE m.course_id = ? AND j.kind = 'statement' AND j.ok = FALSE AND j.statement IS NOT NULL "
+                + "AND j.lesson_id IN (SELECT lesson_id FROM course_lesson WHERE course_id = ?) "
+                + "GROUP BY j.learner_id, j.lesson_id, j.statement", ps -> {
+                    ps.setString(1, courseId);
+                    ps.setString(2, courseId);
+                }, rs -> new FailedGroup(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+                        rs.getTimestamp(5).toInstant(), rs.getTimestamp(6).toInstant()));
+        for (FailedGroup g : groups) {
+            List<StepRef> ls = byLesson.get(g.lessonId());
+            if (ls == null) continue;
+            String st = g.statement().strip().replaceAll("\\s+", " ");
+            boolean stepDoneBetween = false;
+            for (StepRef s : ls) {
+                Instant c = completed.get(g.learnerId() + "|" + s.lessonId() + "|" + s.stepId());
+                if (c != null && c.isAfter(g.first()) && !c.isAfter(g.last())) stepDoneBetween = true;
+            }
+            if (!stepDoneBetween) {
+                count(times, who, stepAt(ls, g.learnerId(), g.first(), completed), st, g.times(), g.learnerId());
+            } else {
+                for (Instant t : failedTimes(g.learnerId(), g.lessonId(), g.statement())) {
+                    count(times, who, stepAt(ls, g.learnerId(), t, completed), st, 1, g.learnerId());
+                }
+            }
+        }
+        List<MistakeRow> out = new ArrayList<>();
+        for (StepRef s : steps) {
+            Map<String, int[]> c = times.get(s);
+            if (c == null) continue;
+            List<MistakeRow> ms = new ArrayList<>();
+            for (var e : c.entrySet()) ms.add(new MistakeRow(s.lessonId(), s.stepId(), e.getKey(), e.getValue()[0], who.get(s).get(e.getKey()).size()));
+            ms.sort(Comparator.comparingInt(MistakeRow::times).reversed()
+                    .thenComparing(Comparator.comparingInt(MistakeRow::learners).reversed()).thenComparing(MistakeRow::statement));
+            out.addAll(ms.subList(0, Math.min(top, ms.size())));
+        }
+        return out;
+    }
+
+    private record FailedGroup(String learnerId, String lessonId, String statement, int times, Instant first, Instant last) {}
+
+    /** The step a learner was on at {@code t}: the first not completed by then, or null after the last. */
+    private static StepRef stepAt(List<StepRef> lessonSteps, String learner, Instant t, Map<String, Instant> completed) {
+        for (StepRef s : lessonSteps) {
+            Instant c = completed.get(learner + "|" + s.lessonId() + "|" + s.stepId());
+            if (c == null || c.isAfter(t)) return s;
+        }
+        return null;
+    }
+
+    private static void count(Map<StepRef, Map<String, int[]>> times, Map<StepRef, Map<String, Set<String>>> who, StepRef step,
+                              String statement, int n, String learner) {
+        if (step == null) return; // after the last step: practice, not a step's mistake
+        times.computeIfAbsent(step, k -> new HashMap<>()).computeIfAbsent(statement, k -> new int[1])[0] += n;
+        who.computeIfAbsent(step, k -> new HashMap<>()).computeIfAbsent(statement, k -> new HashSet<>()).add(learner);
+    }
+
+    private List<Instant> failedTimes(String learner, String lesson, String statement) {
+        return query("SELECT created_at FROM journal WHERE learner_id = ? AND lesson_id = ? AND kind = 'statement' AND ok = FALSE "
+                + "AND statement = ?", ps -> {
+                    ps.setString(1, learner);
+                    ps.setString(2, lesson);
+                    ps.setString(3, statement);
+                }, rs -> rs.getTimestamp(1).toInstant());
     }
 
     /** Records what an instructor did to the course's learners. */

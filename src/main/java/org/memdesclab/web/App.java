@@ -98,6 +98,7 @@ public final class App implements AutoCloseable {
             config.routes.before("/join", learners::identify);
             config.routes.before("/courses/*", learners::identify);
             classroom.register(config.routes);
+            ErrorPages.register(config.routes, labs); // styled 404 and 500 pages; the API's stay JSON
         });
         App app = new App(j, labs);
         app.classroom = classroom;

@@ -44,7 +44,10 @@ public final class Classroom {
     private final Accounts accounts;
     private final String htmxSrc;
     private final Clock clock;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Classroom.class);
     private final Map<String, Instant> presence = new ConcurrentHashMap<>();
+    /** When this instance last wrote each learner's last_seen. */
+    private final Map<String, Instant> seenWritten = new ConcurrentHashMap<>();
     private final LoginLimiter resumeLimiter;
 
     Classroom(DataSource ds, Clock clock, LabService labs, String htmxSrc) {
@@ -103,9 +106,23 @@ public final class Classroom {
 
     // ------------------------------------------------------------------ learners
 
+    /** How often one instance writes a learner's last_seen: often enough for "online" (2 minutes). */
+    static final Duration SEEN_WRITE_EVERY = Duration.ofSeconds(30);
+
     private void seen(Context ctx) {
         String l = Learners.of(ctx);
-        if (l != null) presence.put(l, clock.instant());
+        if (l == null) return;
+        Instant now = clock.instant();
+        presence.put(l, now);
+        Instant written = seenWritten.get(l);
+        if (written != null && Duration.between(written, now).compareTo(SEEN_WRITE_EVERY) < 0) return;
+        seenWritten.put(l, now);
+        try {
+            store.markSeen(l, now); // so other instances on the same database see the learner online
+        } catch (RuntimeException e) {
+            // presence is a hint for instructors: a failed write must not fail the learner's request
+            LOG.warn("could not record that a learner was seen: {}", e.toString());
+        }
     }
 
     /** The resume code and courses for the home page (LabRoutes puts attribute "me" into its model). */
@@ -215,6 +232,8 @@ public final class Classroom {
         String learner = Learners.of(ctx);
         var ms = store.memberships(learner).stream().filter(x -> x.course().id().equals(ctx.pathParam("course"))).findFirst();
         if (ms.isEmpty()) {
+            ctx.attribute(ErrorPages.MESSAGE, "You are not in this course.");
+            ctx.attribute(ErrorPages.LINK, "/join|Join a course");
             ctx.status(404).html("<!doctype html><html lang=en><meta charset=utf-8><title>Not found · Memdesc Lab</title>"
                     + "<p>You are not in this course. <a href=\"/join\">Join a course</a></p></html>");
             return;
@@ -312,6 +331,8 @@ public final class Classroom {
     private Course course(Context ctx, Instructor i) {
         Optional<Course> c = store.course(ctx.pathParam("course"));
         if (c.isEmpty()) {
+            ctx.attribute(ErrorPages.MESSAGE, "There is no such course among yours.");
+            ctx.attribute(ErrorPages.LINK, "/teach|Your courses");
             ctx.status(404).html("<p>There is no such course. <a href=\"/teach\">Your courses</a></p>");
             return null;
         }
@@ -461,8 +482,16 @@ public final class Classroom {
     // ------------------------------------------------------------------ the dashboard
 
     private Dashboard.View view(Course c) {
-        return Dashboard.build(courseLessons(c.id()), store.members(c.id()), store.progress(c.id()), store.activity(c.id()),
-                store.failedStatements(c.id()), presence, clock.instant());
+        List<Lesson> lessons = courseLessons(c.id());
+        return Dashboard.build(lessons, store.members(c.id()), store.progress(c.id()), store.activity(c.id()),
+                store.topMistakes(c.id(), Dashboard.steps(lessons), Dashboard.TOP_MISTAKES), presence(c.id()), clock.instant());
+    }
+
+    /** Last seen per learner: this instance's own record, or the database's (written by any instance), whichever is later. */
+    private Map<String, Instant> presence(String courseId) {
+        Map<String, Instant> out = store.lastSeen(courseId);
+        presence.forEach((l, t) -> out.merge(l, t, (a, b) -> a.isAfter(b) ? a : b));
+        return out;
     }
 
     private void dashboard(Context ctx) { renderDashboard(ctx, 200, null, null); }
@@ -525,6 +554,7 @@ public final class Classroom {
     private Member member(Context ctx, Course c) {
         String no = ctx.pathParam("no");
         for (Member m : store.members(c.id())) if (String.valueOf(m.no()).equals(no)) return m;
+        ctx.attribute(ErrorPages.MESSAGE, "There is no such learner in this course.");
         ctx.status(404).html("<p>There is no such learner in this course.</p>");
         return null;
     }
@@ -536,6 +566,7 @@ public final class Classroom {
             Optional<Lesson> l = labs.lesson(id);
             if (l.isPresent()) return l.get();
         }
+        ctx.attribute(ErrorPages.MESSAGE, "This course has no such lesson.");
         ctx.status(404).html("<p>This course has no such lesson.</p>");
         return null;
     }

@@ -3,17 +3,16 @@ package org.memdesclab.web;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.HashSet;
 import org.memdesclab.lesson.Lesson;
 import org.memdesclab.lesson.Step;
 import org.memdesclab.store.ClassroomStore.Activity;
-import org.memdesclab.store.ClassroomStore.Failed;
+import org.memdesclab.store.ClassroomStore.MistakeRow;
+import org.memdesclab.store.ClassroomStore.StepRef;
+import org.memdesclab.store.ClassroomStore;
 import org.memdesclab.store.ClassroomStore.Member;
 import org.memdesclab.store.ClassroomStore.ProgressRow;
 import org.memdesclab.store.StepProgress;
@@ -49,7 +48,7 @@ final class Dashboard {
     private Dashboard() {}
 
     static View build(List<Lesson> lessons, List<Member> members, List<ProgressRow> progress, List<Activity> activity,
-                      List<Failed> failed, Map<String, Instant> presence, Instant now) {
+                      List<MistakeRow> mistakes, Map<String, Instant> presence, Instant now) {
         Map<String, Map<String, StepProgress>> prog = new HashMap<>(); // learner|lesson -> step -> progress
         for (ProgressRow r : progress) {
             prog.computeIfAbsent(r.learnerId() + "|" + r.lessonId(), k -> new HashMap<>()).put(r.progress().stepId(), r.progress());
@@ -100,7 +99,7 @@ final class Dashboard {
             }
             rows.add(new Row(m.no(), m.displayName(), on, seen == null ? "never" : ago(Duration.between(seen, now)), cells, done));
         }
-        return new View(lessons, columns, rows, mistakes(lessons, failed, prog), online);
+        return new View(lessons, columns, rows, mistakes(lessons, mistakes), online);
     }
 
     private static Cell cell(String state, StepProgress sp) {
@@ -119,41 +118,24 @@ final class Dashboard {
         return new Cell("cell-" + state, text.isEmpty() ? "·" : text, title);
     }
 
-    /** Failed statements, each put on the step the learner was on when they ran it (the first step not yet completed then). */
-    private static List<StepMistakes> mistakes(List<Lesson> lessons, List<Failed> failed, Map<String, Map<String, StepProgress>> prog) {
-        Map<String, Lesson> byId = new HashMap<>();
-        for (Lesson l : lessons) byId.put(l.id(), l);
-        Map<String, Map<String, int[]>> counts = new LinkedHashMap<>(); // lesson|step -> statement -> times
-        Map<String, Map<String, Set<String>>> who = new HashMap<>();
-        for (Failed f : failed) {
-            Lesson l = byId.get(f.lessonId());
-            if (l == null || f.statement() == null) continue;
-            Map<String, StepProgress> lp = prog.getOrDefault(f.learnerId() + "|" + l.id(), Map.of());
-            Step on = null;
-            for (Step s : l.steps()) {
-                StepProgress sp = lp.get(s.id());
-                if (sp == null || !sp.completed() || sp.completedAt().isAfter(f.at())) {
-                    on = s;
-                    break;
-                }
-            }
-            if (on == null) continue; // after the last step: practice, not a step's mistake
-            String key = l.id() + "|" + on.id();
-            String st = f.statement().strip().replaceAll("\\s+", " ");
-            counts.computeIfAbsent(key, k -> new HashMap<>()).computeIfAbsent(st, k -> new int[1])[0]++;
-            who.computeIfAbsent(key, k -> new HashMap<>()).computeIfAbsent(st, k -> new HashSet<>()).add(f.learnerId());
+    /** The steps of the course's lessons in course order, as {@link ClassroomStore#topMistakes} takes them. */
+    static List<StepRef> steps(List<Lesson> lessons) {
+        List<StepRef> out = new ArrayList<>();
+        for (Lesson l : lessons) for (Step s : l.steps()) out.add(new StepRef(l.id(), s.id()));
+        return out;
+    }
+
+    /** The store's rows (already counted, ranked and cut per step) under their lesson and step titles. */
+    private static List<StepMistakes> mistakes(List<Lesson> lessons, List<MistakeRow> rows) {
+        Map<String, List<Mistake>> byStep = new LinkedHashMap<>();
+        for (MistakeRow r : rows) {
+            byStep.computeIfAbsent(r.lessonId() + "|" + r.stepId(), k -> new ArrayList<>()).add(new Mistake(r.statement(), r.times(), r.learners()));
         }
         List<StepMistakes> out = new ArrayList<>();
         for (Lesson l : lessons) {
             for (Step s : l.steps()) {
-                String key = l.id() + "|" + s.id();
-                Map<String, int[]> c = counts.get(key);
-                if (c == null) continue;
-                List<Mistake> ms = new ArrayList<>();
-                for (var e : c.entrySet()) ms.add(new Mistake(e.getKey(), e.getValue()[0], who.get(key).get(e.getKey()).size()));
-                ms.sort(Comparator.comparingInt(Mistake::times).reversed().thenComparing(Comparator.comparingInt(Mistake::learners).reversed())
-                        .thenComparing(Mistake::statement));
-                out.add(new StepMistakes(l.title(), s.title(), List.copyOf(ms.subList(0, Math.min(TOP_MISTAKES, ms.size())))));
+                List<Mistake> ms = byStep.get(l.id() + "|" + s.id());
+                if (ms != null) out.add(new StepMistakes(l.title(), s.title(), List.copyOf(ms)));
             }
         }
         return out;

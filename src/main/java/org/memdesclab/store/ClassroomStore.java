@@ -42,9 +42,6 @@ public final class ClassroomStore {
     /** When a learner first and last wrote to a lesson's journal. */
     public record Activity(String learnerId, String lessonId, Instant first, Instant last) {}
 
-    /** A statement that failed. */
-    public record Failed(String learnerId, String lessonId, String statement, Instant at) {}
-
     private final DataSource ds;
     private final Clock clock;
 

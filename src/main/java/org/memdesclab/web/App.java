@@ -84,7 +84,7 @@ public final class App implements AutoCloseable {
             config.routes.before(SecurityHeaders::apply);
             config.routes.before(OriginCheck::check);
             config.routes.before(guard::body);
-            config.routes.exception(io.javalin.http.ContentTooLargeResponse.class, (e, ctx) -> guard.tooLarge(ctx, -1));
+            config.routes.exception(io.javalin.http.ContentTooLargeResponse.class, (e, ctx) -> guard.tooLargeWhileRead(ctx));
             config.routes.before("/", learners::identify);
             config.routes.before("/sandbox", learners::identify);
             config.routes.before("/labs/*", learners::identify);

@@ -45,6 +45,15 @@ final class RequestLimits {
         }
     }
 
+    /**
+     * The 413 for a chunked body that passed the limit while it was read: the rest is drained first (up
+     * to {@link #DRAIN_MAX}) for the same reason as a declared one, or the client may see a reset instead.
+     */
+    void tooLargeWhileRead(Context ctx) {
+        drain(ctx);
+        tooLarge(ctx, -1);
+    }
+
     /** The 413 answer; {@code n} is the declared size, or -1 for a chunked body stopped while read. */
     void tooLarge(Context ctx, long n) {
         Refusal.refuse(ctx, 413, "The request is too large: " + (n < 0 ? "more than " + limits.maxBodyBytes() + " bytes" : n + " bytes")

@@ -77,17 +77,32 @@ public final class MemoryFailure {
     }
 
     /**
-     * memory_failure_dev_pagemap(): pfn_to_online_page() is NULL for ZONE_DEVICE, get_dev_pagemap() finds
-     * the pgmap, and (no driver hook handles it) mf_generic_kill_procs() runs. Its dax_lock_folio() finds no
-     * mapping on a page nobody mapped (the lab maps no device page), so it returns -EBUSY before
-     * SetPageHWPoison: "dax page: Failed", and the page is not marked.
+     * memory_failure_dev_pagemap(): pfn_to_online_page() is NULL for ZONE_DEVICE and get_dev_pagemap() finds the
+     * pgmap. For FS DAX, pmem's pgmap->ops->memory_failure asks the filesystem (dax_holder_notify_failure); the
+     * lab's DAX file sits on a filesystem without holder ops (ext4's case), so that returns -EOPNOTSUPP and
+     * mf_generic_kill_procs() runs. Its dax_lock_folio() needs folio->mapping: a page no DAX file has used is
+     * -EBUSY before SetPageHWPoison, "dax page: Failed", not marked; device-private and coherent pages have no
+     * mapping either. A page a DAX file uses gets PG_hwpoison, every process mapping it is unmapped
+     * (unmap_mapping_range) and sent SIGBUS, and action_result says "dax page: Recovered". The page stays
+     * in its pgmap; a later fault on that block is VM_FAULT_SIGBUS.
      */
     private static Result devPagemap(Machine m, long pfn, ZoneDevice.Pgmap pgmap, List<String> log) {
-        if (m.trace().on()) {
-            m.trace().emit("memory_failure_dev_pagemap", String.format("PFN %d is ZONE_DEVICE (%s, pgmap 0x%016x): dax_lock_folio finds "
-                    + "no mapping, -EBUSY", pfn, pgmap.type(), pgmap.addr()), 0);
+        Memmap mm = m.memmap();
+        boolean daxFile = pgmap.type() == ZoneDevice.Type.MEMORY_DEVICE_FS_DAX && mm.mapping(pfn) != 0
+                && m.userMemory().isDaxFile(mm.mapping(pfn));
+        if (!daxFile) {
+            if (m.trace().on()) {
+                m.trace().emit("memory_failure_dev_pagemap", String.format("PFN %d is ZONE_DEVICE (%s, pgmap 0x%016x): dax_lock_folio finds "
+                        + "no mapping, -EBUSY", pfn, pgmap.type(), pgmap.addr()), 0);
+            }
+            return new Result(EBUSY, action(log, pfn, "dax page", "Failed"));
         }
-        return new Result(EBUSY, action(log, pfn, "dax page", "Failed"));
+        if (m.trace().on()) {
+            m.trace().emit("mf_generic_kill_procs", String.format("PFN %d is block %d of a DAX file: SetPageHWPoison, collect_procs, "
+                    + "unmap_and_kill", pfn, mm.word(pfn, Memmap.W_INDEX)), 0);
+        }
+        log.addAll(m.userMemory().daxKillProcs(pfn));
+        return new Result(0, action(log, pfn, "dax page", "Recovered"));
     }
 
     /**

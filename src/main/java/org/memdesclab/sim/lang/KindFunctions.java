@@ -144,6 +144,26 @@ final class KindFunctions {
                             + "(MEMORY_DEVICE_PRIVATE 1 .. MEMORY_DEVICE_PCI_P2PDMA 5)");
                     return Value.pointer(PGMAP_PTR, c.machine().zoneDevice().devmMemremapPages(a.get(0).bits(), t));
                 }));
+        r.register(FunctionDef.prototype("struct address_space *lab_dax_file(const char *name, struct dev_pagemap *pgmap)").mutates()
+                .group(KINDS).source("(lab; fs/dax.c dax_iomap_pte_fault, dax_associate_entry; mm/memory.c vmf_insert_page_mkwrite, "
+                        + "insert_page; mm/memremap.c free_zone_device_folio)")
+                .meaning("a file on a filesystem mounted -o dax over a MEMORY_DEVICE_FS_DAX pgmap (type 3): lab_mmap it MAP_SHARED "
+                        + "and a fault maps the device page itself, no page cache: the first use sets folio->mapping = the file's "
+                        + "address_space and index = the file offset (dax_associate_entry), each mapping adds a reference and a "
+                        + "mapcount (insert_page). munmap or exit drops them; at refcount 0 free_zone_device_folio() leaves the page in "
+                        + "its pgmap (FS DAX only wakes waiters and keeps mapping), never in the buddy allocator. lab_vmas shows "
+                        + "VM_HUGEPAGE, as ext4 and xfs set for DAX. memory_failure on a used block: SIGBUS to every mapper, "
+                        + "'dax page: Recovered', the page stays poisoned in the pgmap")
+                .simplification("the lab's filesystem is the identity: file offset i is the pgmap's PFN start + i, one file per pgmap, "
+                        + "as large as the range. Every fault maps one 4 KiB PTE (no dax_iomap_pmd_fault); no DAX entries in i_pages, "
+                        + "no dirty tracking (DAX writes go straight to the device), no truncate, no MAP_SYNC; the pgmap cannot be "
+                        + "unmapped while the file exists")
+                .impl((c, a) -> {
+                    String name = a.get(0).text();
+                    if (name == null) throw KernelError.error("lab_dax_file(): the name must be a string literal, e.g. \"pmem0-file\"");
+                    if (a.get(1).bits() == 0) throw c.nullDeref(0);
+                    return Value.pointer(MmFunctions.MAPPING_PTR, c.machine().userMemory().createDaxFile(name, a.get(1).bits()).address());
+                }));
         r.register(FunctionDef.prototype("void memunmap_pages(struct dev_pagemap *pgmap)").mutates().group(KINDS)
                 .source("mm/memremap.c")
                 .meaning("tear a ZONE_DEVICE range down; the lab then gives its PFNs to the buddy allocator, as hot-adding the "

@@ -137,7 +137,7 @@ final class KindFunctions {
                 .simplification("the kernel's takes a struct device and a filled-in struct dev_pagemap and returns the range's "
                         + "kernel address. The lab has one memmap, so the range is the top nr_pages PFNs of the machine (below any "
                         + "earlier range), which must be free; they leave the zone, as if booted with that range as device memory. "
-                        + "No device page is mapped to user space, and there is no device-side allocator")
+                        + "Only FS DAX pages are mapped to user space (through lab_dax_file), and there is no device-side allocator")
                 .impl((c, a) -> {
                     ZoneDevice.Type t = ZoneDevice.Type.of((int) a.get(1).bits());
                     if (t == null) throw KernelError.error("devm_memremap_pages(): type " + a.get(1).bits() + " is not an enum memory_type "

@@ -129,16 +129,12 @@ public final class MemoryFailure {
     /**
      * try_memory_failure_hugetlb(): a second hit is -EHWPOISON; a free pool folio ("free huge page") is
      * dissolved to the buddy allocator (dissolve_free_hugetlb_folio) and the poisoned page taken off its
-     * free list with one reference (__page_handle_poison): Recovered, 0. An in-use hugetlb folio is refused:
-     * the lab has no hugetlbfs mappings to unmap, and nothing changes.
+     * free list with one reference (__page_handle_poison): Recovered, 0. An in-use one: {@link #hugetlbInUse}.
      */
     private static Result hugetlb(Machine m, long pfn, long head, List<String> log) {
         Memmap mm = m.memmap();
         if (mm.testFlag(head, PageFlag.PG_hwpoison)) return new Result(EHWPOISON, action(log, pfn, "already poisoned page", "Failed"));
-        if (mm.refcount(head) > 0) {
-            throw KernelError.error("memory_failure(): PFN " + pfn + " is in an in-use hugetlb folio; the lab models memory_failure only "
-                    + "on free hugetlb folios (\"free huge page\"), not the in-use path (\"huge page\"). Nothing changed");
-        }
+        if (mm.refcount(head) > 0) return hugetlbInUse(m, pfn, head, log);
         if (m.trace().on()) m.trace().emit("try_memory_failure_hugetlb", "PFN " + pfn + " is in the free hugetlb folio at PFN " + head, 0);
         m.memoryTypes().dissolveFreeHugetlbFolio(head);
         mm.setFlag(pfn, PageFlag.PG_hwpoison);
@@ -149,6 +145,24 @@ public final class MemoryFailure {
             return new Result(0, action(log, pfn, "free huge page", "Recovered"));
         }
         return new Result(EBUSY, action(log, pfn, "free huge page", "Failed"));
+    }
+
+    /**
+     * An in-use hugetlb folio: get_huge_page_for_hwpoison() takes a reference and hugetlb_set_folio_hwpoison()
+     * sets PG_hwpoison on the folio (the raw page goes on its _hugetlb_hwpoison list, not flagged: HVO may
+     * share its struct page). The lab's hugetlb folios are never mapped (no hugetlbfs), so
+     * hwpoison_user_mappings() has no process to unmap or kill. me_huge_page(): no mapping, so folio_put of
+     * memory_failure's reference, then __page_handle_poison(): dissolve_free_hugetlb_folio() is -EBUSY while
+     * the owner holds it: "huge page: Failed", -EBUSY. The owner's last folio_put puts it on the free list,
+     * where dequeue_hugetlb_folio_node_exact() skips it: it is never handed out again.
+     */
+    private static Result hugetlbInUse(Machine m, long pfn, long head, List<String> log) {
+        m.memmap().setFlag(head, PageFlag.PG_hwpoison);
+        if (m.trace().on()) {
+            m.trace().emit("try_memory_failure_hugetlb", "PFN " + pfn + " is in the in-use hugetlb folio at PFN " + head + ": PG_hwpoison on "
+                    + "the folio; nobody maps it; dissolve_free_hugetlb_folio is -EBUSY while its owner holds it", 0);
+        }
+        return new Result(EBUSY, action(log, pfn, "huge page", "Failed"));
     }
 
     private static List<String> action(List<String> log, long pfn, String type, String result) {

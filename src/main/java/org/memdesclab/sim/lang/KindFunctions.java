@@ -233,10 +233,13 @@ final class KindFunctions {
                 .meaning("a hardware memory error at pfn: PG_hwpoison, then by owner: a free buddy page is taken off its free "
                         + "list for good (Recovered, 0); user folios go to their owner; slab, page-table, zsmalloc, reserved and "
                         + "other kernel pages are unhandlable (Ignored, -EBUSY); a second hit is -EHWPOISON. Prints the kernel's lines")
-                .simplification("flags are ignored (no MF_ACTION_REQUIRED); no hugetlb path. A page of a large folio: PG_has_hwpoisoned, "
+                .simplification("flags are ignored (no MF_ACTION_REQUIRED). hugetlb: a free pool folio is dissolved ('free huge page: "
+                        + "Recovered'); an in-use one gets PG_hwpoison on the folio, 'huge page: Failed', -EBUSY, and the pool never "
+                        + "hands it out again (the lab's hugetlb folios are never mapped). A page of a large folio: PG_has_hwpoisoned, "
                         + "then try_to_split_thp_page() (split_folio's rules); if the split fails (pinned, referenced, locked) "
                         + "the failed-split path: SIGBUS to every mapper, 'unsplit thp: Failed', -EHWPOISON. A ZONE_DEVICE page goes to "
-                        + "memory_failure_dev_pagemap: nobody maps it in the lab, so dax_lock_folio fails, 'dax page: Failed', "
+                        + "memory_failure_dev_pagemap: a block of a DAX file (lab_dax_file) gets PG_hwpoison, its mappers SIGBUS, "
+                        + "'dax page: Recovered', 0; any other device page has no mapping, so dax_lock_folio fails, 'dax page: Failed', "
                         + "-EBUSY, no PG_hwpoison. A poisoned order-0 page that is later freed is kept off the free lists, as "
                         + "free_pages_prepare does")
                 .impl((c, a) -> {

@@ -403,6 +403,10 @@ public final class Machine {
     /** folio_put(): drop a reference; the last one frees the whole folio (__folio_put). */
     public void folioPut(long head) {
         requirePage(head, "folio_put");
+        if (FlagsWord.isZoneDevice(memmap.flags(head))) { // __folio_put: zone-device pages go to their pgmap
+            zoneDevice.folioPut(head);
+            return;
+        }
         int ref = memmap.refcount(head);
         if (ref <= 0) {
             if (memmap.isBuddy(head) || ref == 0) throw badFree(head, "folio_put");

@@ -77,17 +77,32 @@ public final class MemoryFailure {
     }
 
     /**
-     * memory_failure_dev_pagemap(): pfn_to_online_page() is NULL for ZONE_DEVICE, get_dev_pagemap() finds
-     * the pgmap, and (no driver hook handles it) mf_generic_kill_procs() runs. Its dax_lock_folio() finds no
-     * mapping on a page nobody mapped (the lab maps no device page), so it returns -EBUSY before
-     * SetPageHWPoison: "dax page: Failed", and the page is not marked.
+     * memory_failure_dev_pagemap(): pfn_to_online_page() is NULL for ZONE_DEVICE and get_dev_pagemap() finds the
+     * pgmap. For FS DAX, pmem's pgmap->ops->memory_failure asks the filesystem (dax_holder_notify_failure); the
+     * lab's DAX file sits on a filesystem without holder ops (ext4's case), so that returns -EOPNOTSUPP and
+     * mf_generic_kill_procs() runs. Its dax_lock_folio() needs folio->mapping: a page no DAX file has used is
+     * -EBUSY before SetPageHWPoison, "dax page: Failed", not marked; device-private and coherent pages have no
+     * mapping either. A page a DAX file uses gets PG_hwpoison, every process mapping it is unmapped
+     * (unmap_mapping_range) and sent SIGBUS, and action_result says "dax page: Recovered". The page stays
+     * in its pgmap; a later fault on that block is VM_FAULT_SIGBUS.
      */
     private static Result devPagemap(Machine m, long pfn, ZoneDevice.Pgmap pgmap, List<String> log) {
-        if (m.trace().on()) {
-            m.trace().emit("memory_failure_dev_pagemap", String.format("PFN %d is ZONE_DEVICE (%s, pgmap 0x%016x): dax_lock_folio finds "
-                    + "no mapping, -EBUSY", pfn, pgmap.type(), pgmap.addr()), 0);
+        Memmap mm = m.memmap();
+        boolean daxFile = pgmap.type() == ZoneDevice.Type.MEMORY_DEVICE_FS_DAX && mm.mapping(pfn) != 0
+                && m.userMemory().isDaxFile(mm.mapping(pfn));
+        if (!daxFile) {
+            if (m.trace().on()) {
+                m.trace().emit("memory_failure_dev_pagemap", String.format("PFN %d is ZONE_DEVICE (%s, pgmap 0x%016x): dax_lock_folio finds "
+                        + "no mapping, -EBUSY", pfn, pgmap.type(), pgmap.addr()), 0);
+            }
+            return new Result(EBUSY, action(log, pfn, "dax page", "Failed"));
         }
-        return new Result(EBUSY, action(log, pfn, "dax page", "Failed"));
+        if (m.trace().on()) {
+            m.trace().emit("mf_generic_kill_procs", String.format("PFN %d is block %d of a DAX file: SetPageHWPoison, collect_procs, "
+                    + "unmap_and_kill", pfn, mm.word(pfn, Memmap.W_INDEX)), 0);
+        }
+        log.addAll(m.userMemory().daxKillProcs(pfn));
+        return new Result(0, action(log, pfn, "dax page", "Recovered"));
     }
 
     /**
@@ -114,16 +129,12 @@ public final class MemoryFailure {
     /**
      * try_memory_failure_hugetlb(): a second hit is -EHWPOISON; a free pool folio ("free huge page") is
      * dissolved to the buddy allocator (dissolve_free_hugetlb_folio) and the poisoned page taken off its
-     * free list with one reference (__page_handle_poison): Recovered, 0. An in-use hugetlb folio is refused:
-     * the lab has no hugetlbfs mappings to unmap, and nothing changes.
+     * free list with one reference (__page_handle_poison): Recovered, 0. An in-use one: {@link #hugetlbInUse}.
      */
     private static Result hugetlb(Machine m, long pfn, long head, List<String> log) {
         Memmap mm = m.memmap();
         if (mm.testFlag(head, PageFlag.PG_hwpoison)) return new Result(EHWPOISON, action(log, pfn, "already poisoned page", "Failed"));
-        if (mm.refcount(head) > 0) {
-            throw KernelError.error("memory_failure(): PFN " + pfn + " is in an in-use hugetlb folio; the lab models memory_failure only "
-                    + "on free hugetlb folios (\"free huge page\"), not the in-use path (\"huge page\"). Nothing changed");
-        }
+        if (mm.refcount(head) > 0) return hugetlbInUse(m, pfn, head, log);
         if (m.trace().on()) m.trace().emit("try_memory_failure_hugetlb", "PFN " + pfn + " is in the free hugetlb folio at PFN " + head, 0);
         m.memoryTypes().dissolveFreeHugetlbFolio(head);
         mm.setFlag(pfn, PageFlag.PG_hwpoison);
@@ -134,6 +145,24 @@ public final class MemoryFailure {
             return new Result(0, action(log, pfn, "free huge page", "Recovered"));
         }
         return new Result(EBUSY, action(log, pfn, "free huge page", "Failed"));
+    }
+
+    /**
+     * An in-use hugetlb folio: get_huge_page_for_hwpoison() takes a reference and hugetlb_set_folio_hwpoison()
+     * sets PG_hwpoison on the folio (the raw page goes on its _hugetlb_hwpoison list, not flagged: HVO may
+     * share its struct page). The lab's hugetlb folios are never mapped (no hugetlbfs), so
+     * hwpoison_user_mappings() has no process to unmap or kill. me_huge_page(): no mapping, so folio_put of
+     * memory_failure's reference, then __page_handle_poison(): dissolve_free_hugetlb_folio() is -EBUSY while
+     * the owner holds it: "huge page: Failed", -EBUSY. The owner's last folio_put puts it on the free list,
+     * where dequeue_hugetlb_folio_node_exact() skips it: it is never handed out again.
+     */
+    private static Result hugetlbInUse(Machine m, long pfn, long head, List<String> log) {
+        m.memmap().setFlag(head, PageFlag.PG_hwpoison);
+        if (m.trace().on()) {
+            m.trace().emit("try_memory_failure_hugetlb", "PFN " + pfn + " is in the in-use hugetlb folio at PFN " + head + ": PG_hwpoison on "
+                    + "the folio; nobody maps it; dissolve_free_hugetlb_folio is -EBUSY while its owner holds it", 0);
+        }
+        return new Result(EBUSY, action(log, pfn, "huge page", "Failed"));
     }
 
     private static List<String> action(List<String> log, long pfn, String type, String result) {

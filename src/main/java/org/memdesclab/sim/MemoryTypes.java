@@ -360,7 +360,12 @@ public final class MemoryTypes {
      * -1 (the kernel's -ENOSPC) when none is free. Never from the buddy allocator (no surplus pages).
      */
     public long allocHugetlbFolio() {
-        Long h = hugetlbFree.pollFirst();
+        // dequeue_hugetlb_folio_node_exact() skips a folio memory_failure() poisoned while it was in use
+        Long h = null;
+        for (long f : hugetlbFree) {
+            if (!mm.testFlag(f, PageFlag.PG_hwpoison)) { h = f; break; }
+        }
+        if (h != null) hugetlbFree.remove(h);
         if (h == null) {
             if (trace.on()) trace.emit("alloc_hugetlb_folio", "no free huge page in the pool: -ENOSPC", 0);
             return -1;

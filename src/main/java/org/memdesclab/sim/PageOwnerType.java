@@ -28,6 +28,8 @@ public final class PageOwnerType {
         KERNEL("kernel page", "maybe: vmalloc memory may be mapped (remap_vmalloc_range), a kernel stack never, a driver's pages if it chooses"),
         KERNEL_MAPPED("driver page mapped to user space", "yes: it is mapped now (its mapcount is not -1)"),
         ZONE_DEVICE("ZONE_DEVICE", "may be mapped to user space (e.g. DAX/HMM): device memory with struct pages, never in the buddy allocator"),
+        ZONE_DEVICE_FSDAX_MAPPED("ZONE_DEVICE (fsdax), mapped to user space", "yes: a DAX file's block, mapped now (its mapcount is not -1); "
+                + "it goes back to its pgmap, never to the buddy allocator"),
         INSIDE("part of a non-compound allocation", "as the allocation's first page"),
         UNKNOWN("unknown", "unknown");
 
@@ -52,7 +54,12 @@ public final class PageOwnerType {
         Memmap mm = m.memmap();
         long flags = mm.flags(pfn);
         // is_zone_device_page() first: ZONE_DEVICE pages also carry PG_reserved
-        if (FlagsWord.isZoneDevice(flags)) return Kind.ZONE_DEVICE;
+        if (FlagsWord.isZoneDevice(flags)) {
+            // folio->pgmap->type says FS DAX; a mapcount of 0 or more says a process maps it
+            ZoneDevice.Pgmap pg = m.zoneDevice().pgmapAt(mm.word(pfn, Memmap.W_LRU_NEXT));
+            boolean fsdax = pg != null && pg.type() == ZoneDevice.Type.MEMORY_DEVICE_FS_DAX;
+            return fsdax && mm.pageType(pfn) >= 0 && !PageType.hasType(mm.pageType(pfn)) ? Kind.ZONE_DEVICE_FSDAX_MAPPED : Kind.ZONE_DEVICE;
+        }
         if ((flags & PageFlag.PG_reserved.mask()) != 0) return Kind.RESERVED;
         long head = m.compoundHeadPfn(pfn);
         if (!m.validPfn(head)) return Kind.UNKNOWN;

@@ -103,6 +103,8 @@ public final class UserMemory implements UserFolios {
      * PMD never needs memory. Keyed by PMD table PFN * 512 + index.
      */
     private final HashMap<Long, Long> deposited = new HashMap<>();
+    /** fsdax files: address_space address -> the FS_DAX pgmap whose pages hold the file (see {@link #createDaxFile}). */
+    private final TreeMap<Long, Long> daxFiles = new TreeMap<>();
 
     UserMemory(Machine m, Memmap mem, Trace trace) {
         this.m = m;
@@ -134,6 +136,7 @@ public final class UserMemory implements UserFolios {
         this.mixedMap.addAll(o.mixedMap);
         this.hugeVmas.addAll(o.hugeVmas);
         this.deposited.putAll(o.deposited);
+        this.daxFiles.putAll(o.daxFiles);
     }
 
     UserMemory copy(Machine m2, Memmap mem2, Trace trace2) { return new UserMemory(this, m2, mem2, trace2); }
@@ -583,7 +586,7 @@ public final class UserMemory implements UserFolios {
         long head = m.compoundHeadPfn(pfn);
         setEntry(ptePfn, idx, 0);
         // a driver's page (vm_insert_page) has no address_space to tell about a dirty PTE
-        if (!isAnonFolio(head) && folioFile(head) != null && (entry & _PAGE_DIRTY) != 0) folioMarkDirty(head);
+        if (!isAnonFolio(head) && folioFile(head) != null && !isDaxPage(head) && (entry & _PAGE_DIRTY) != 0) folioMarkDirty(head);
         removeRmap(pfn);
         if (trace.on()) emit("zap_pte_range", "PTE for PFN " + pfn + " cleared: mapcount " + mapcount(head) + ", then folio_put");
         putFolio(head);
@@ -726,6 +729,7 @@ public final class UserMemory implements UserFolios {
         }
         long page = addr & ~(Addresses.PAGE_SIZE - 1);
         if (mixedMap.contains(vma.address())) return mixedMapFault(mm, page, write);
+        if (isDax(vma)) return daxFault(mm, vma, page, write);
         int huge = hugePmdFault(mm, vma, page, write, unshare);
         if (huge != VM_FAULT_FALLBACK) return huge;
         long table = pteTable(mm, page, true);
@@ -1342,6 +1346,10 @@ public final class UserMemory implements UserFolios {
 
     /** filemap_add_folio(): 0, or -EEXIST when the index is taken. */
     public int filemapAddFolio(AddressSpace as, long head, long index) {
+        if (daxFiles.containsKey(as.address())) {
+            throw KernelError.error("filemap_add_folio(): " + as.name() + " is a DAX file: it has no page cache, its pages are the "
+                    + "device's (i_pages holds DAX entries, not folios)");
+        }
         requireUserFolio(head, "filemap_add_folio");
         if (!mem.testFlag(head, PageFlag.PG_locked)) {
             throw m.vmBug(head, "VM_BUG_ON_FOLIO(!folio_test_locked(folio))", "filemap_add_folio() needs a locked folio "
@@ -1401,7 +1409,7 @@ public final class UserMemory implements UserFolios {
             throw m.vmBug(head, "VM_BUG_ON_FOLIO(!folio_ref_count(folio))", "folio_mark_dirty() of a free page");
         }
         boolean was = mem.testFlag(head, PageFlag.PG_dirty);
-        AddressSpace as = folioFile(head);
+        AddressSpace as = isDaxPage(head) ? null : folioFile(head); // a DAX file's a_ops->dirty_folio is noop_dirty_folio
         if (!was) mem.setFlag(head, PageFlag.PG_dirty);
         if (as != null) {
             if (trace.on()) emit("filemap_dirty_folio", was ? "PFN " + head + " was already dirty" : "PFN " + head + ": PG_dirty, PAGECACHE_TAG_DIRTY in "
@@ -1483,6 +1491,10 @@ public final class UserMemory implements UserFolios {
      * cache's references. Refuses, changing nothing, where the kernel would sleep on a lock or writeback.
      */
     public int truncate(AddressSpace as, long startIndex) {
+        if (daxFiles.containsKey(as.address())) {
+            throw KernelError.error("truncate(): " + as.name() + " is a DAX file; the lab does not model dax_delete_mapping_entry "
+                    + "(truncating a DAX file). Nothing changed");
+        }
         List<Long> heads = new ArrayList<>();
         for (var e : as.tree().entrySet()) if (e.getKey() + nrPages(e.getValue()) > startIndex) heads.add(e.getValue());
         for (long h : heads) {
@@ -1619,6 +1631,11 @@ public final class UserMemory implements UserFolios {
         if (vma == null || write && !vma.writable()) {
             if (trace.on()) emit("__get_user_pages", vma == null ? "no VMA at " + hex(addr) + ": -EFAULT" : "write to a read-only VMA: -EFAULT");
             return -EFAULT;
+        }
+        if (pin && (gupFlags & FOLL_LONGTERM) != 0 && isDax(vma)) {
+            // check_vma_flags(): vma_is_fsdax() and FOLL_LONGTERM; the filesystem could not move or truncate the blocks
+            if (trace.on()) emit("check_vma_flags", "FOLL_LONGTERM on an fsdax VMA: -EOPNOTSUPP");
+            return -EOPNOTSUPP;
         }
         for (int attempt = 0; attempt < 3; attempt++) {
             long e = pte(mm, addr);
@@ -1815,6 +1832,149 @@ public final class UserMemory implements UserFolios {
         return out;
     }
 
+    // ---------------------------------------------------------------- fsdax: a DAX file over a ZONE_DEVICE range
+
+    static final int EOPNOTSUPP = 95;
+
+    /**
+     * A file on a filesystem mounted with {@code -o dax} over the MEMORY_DEVICE_FS_DAX range at {@code pgmapAddr}
+     * (pmem's namespace): the file's page i is the device page at the range's PFN start + i. Its address_space
+     * never caches folios; a fault maps the device page itself.
+     *
+     * <p>Simplified: the lab's "filesystem" is the identity (file offset i is block i of the device, one file
+     * per pgmap, as large as the range); the kernel asks the filesystem's iomap for the block.
+     */
+    public AddressSpace createDaxFile(String name, long pgmapAddr) {
+        ZoneDevice.Pgmap pg = m.zoneDevice().pgmapAt(pgmapAddr);
+        if (pg == null) throw KernelError.error(String.format("lab_dax_file(): 0x%016x is not a live struct dev_pagemap", pgmapAddr));
+        if (pg.type() != ZoneDevice.Type.MEMORY_DEVICE_FS_DAX) {
+            throw KernelError.error("lab_dax_file(): the pgmap is " + pg.type() + "; a DAX filesystem needs MEMORY_DEVICE_FS_DAX (type 3)");
+        }
+        if (daxFiles.containsValue(pgmapAddr)) {
+            throw KernelError.error("lab_dax_file(): the lab puts one DAX file on a pgmap, and this one has one ("
+                    + fileAt(daxFileOn(pgmapAddr)).name() + ")");
+        }
+        AddressSpace as = createFile(name, pg.nr() << Addresses.PAGE_SHIFT);
+        daxFiles.put(as.address(), pgmapAddr);
+        if (trace.on()) emit("lab_dax_file", name + " lives on the fsdax pgmap " + hex(pgmapAddr) + ": index i is PFN " + pg.start() + " + i");
+        return as;
+    }
+
+    /** The address_space of the DAX file on a pgmap, or 0. */
+    public long daxFileOn(long pgmapAddr) {
+        for (var e : daxFiles.entrySet()) if (e.getValue() == pgmapAddr) return e.getKey();
+        return 0;
+    }
+
+    /** True if the file is a DAX file (IS_DAX(inode)). */
+    public boolean isDaxFile(long mapping) { return daxFiles.containsKey(mapping); }
+
+    /** vma_is_dax(): the VMA maps a DAX file. */
+    public boolean isDax(Mm.Vma vma) { return !vma.anonymous() && daxFiles.containsKey(vma.mapping()); }
+
+    private boolean isDaxPage(long pfn) { return FlagsWord.isZoneDevice(mem.flags(pfn)); }
+
+    /**
+     * dax_iomap_pte_fault(): the file's block is a device page; dax_associate_entry() sets folio->mapping and
+     * folio->index on its first use (they stay until the DAX entry leaves the file, not when the last PTE
+     * goes), then vmf_insert_page_mkwrite() -> insert_page(): folio_get (refcount + 1), folio_add_file_rmap_pte
+     * (mapcount + 1), a PTE that is writable and dirty for a write fault. A private write copies the block to
+     * an anonymous folio (dax_fault_cow_page). A block memory_failure() poisoned is VM_FAULT_SIGBUS.
+     */
+    private int daxFault(Mm mm, Mm.Vma vma, long page, boolean write) {
+        AddressSpace as = fileAt(vma.mapping());
+        ZoneDevice.Pgmap pg = m.zoneDevice().pgmapAt(daxFiles.get(vma.mapping()));
+        long index = vma.linearPageIndex(page);
+        if (index >= as.sizePages()) {
+            if (trace.on()) emit("dax_iomap_pte_fault", "index " + index + " is beyond the end of " + as.name() + ": VM_FAULT_SIGBUS");
+            return VM_FAULT_SIGBUS;
+        }
+        long pfn = pg.start() + index;
+        boolean cow = write && !vma.shared();
+        long table = pteTable(mm, page, true);
+        if (table == -2) return VM_FAULT_OOM;
+        int idx = index(page, 3);
+        long entry = tables.get(table).e[idx];
+        if ((entry & _PAGE_PRESENT) != 0) {
+            if (!write || (entry & _PAGE_RW) != 0 || vma.shared()) {
+                // a read, or wp_pfn_shared -> dax_iomap_fault(write) making the PTE writable and dirty
+                setEntry(table, idx, entry | _PAGE_ACCESSED | (write ? _PAGE_RW | _PAGE_DIRTY : 0));
+                if (trace.on()) emit("handle_pte_fault", "DAX PTE for PFN " + entryPfn(entry) + (write ? " made writable and dirty" : " is present"));
+                return 0;
+            }
+            // private write to a read-only PTE of the device page: copy, dropping the device page's mapping
+            if (available() < 1) return VM_FAULT_OOM;
+            zapPte(table, idx, entry);
+            long copy = newAnonFolio(mm, vma, page);
+            setEntry(table, idx, (copy << Addresses.PAGE_SHIFT) | ptePresent(vma) | _PAGE_RW | _PAGE_DIRTY);
+            if (trace.on()) emit("wp_page_copy", "private write: the DAX block copied into anonymous PFN " + copy);
+            return 0;
+        }
+        if (mem.testFlag(pfn, PageFlag.PG_hwpoison)) {
+            if (trace.on()) emit("dax_iomap_pte_fault", "PFN " + pfn + " is poisoned (a pmem bad block): VM_FAULT_SIGBUS");
+            return VM_FAULT_SIGBUS;
+        }
+        if (cow) {
+            if (available() < 1) return VM_FAULT_OOM;
+            long copy = newAnonFolio(mm, vma, page);
+            setEntry(table, idx, (copy << Addresses.PAGE_SHIFT) | ptePresent(vma) | _PAGE_RW | _PAGE_DIRTY);
+            if (trace.on()) emit("dax_fault_cow_page", "private write: block " + index + " of " + as.name() + " copied into anonymous PFN " + copy);
+            return 0;
+        }
+        if (mem.mapping(pfn) == 0) {
+            mem.setWord(pfn, Memmap.W_MAPPING, as.address());
+            mem.setWord(pfn, Memmap.W_INDEX, index);
+            if (trace.on()) emit("dax_associate_entry", "PFN " + pfn + ": mapping = " + as.name() + "'s address_space, index = " + index);
+        }
+        refAdd(pfn, 1);
+        addRmap(pfn);
+        long e = (pfn << Addresses.PAGE_SHIFT) | ptePresent(vma) | (write ? _PAGE_RW | _PAGE_DIRTY : 0);
+        setEntry(table, idx, e);
+        if (trace.on()) emit("vmf_insert_page_mkwrite", String.format("insert_page: PTE %d of PFN %d = 0x%016x: mapcount %d, refcount %d",
+                idx, table, e, mapcount(pfn), mem.refcount(pfn)));
+        return 0;
+    }
+
+    /**
+     * mf_generic_kill_procs() for a DAX page the lab's file uses: collect_procs() finds every process whose
+     * PTEs map it, unmap_and_kill() runs unmap_mapping_range() over the block and kill_procs() sends each SIGBUS
+     * (the lab's processes exit on it). Returns the kernel's lines, without action_result's.
+     */
+    List<String> daxKillProcs(long pfn) {
+        List<String> out = new ArrayList<>();
+        List<Mm> victims = mappers(pfn);
+        mem.setFlag(pfn, PageFlag.PG_hwpoison);
+        refAdd(pfn, 1); // dax_lock_folio's hold, so the unmapping cannot free it under us
+        unmapFolioEverywhere(pfn);
+        for (Mm mm : victims) {
+            out.add(String.format("Memory failure: %#x: Sending SIGBUS to lab:%d due to hardware memory corruption", pfn, mm.pid()));
+        }
+        for (Mm mm : victims) if (mms.containsKey(mm.address())) mmput(mm);
+        m.folioPut(pfn);
+        return out;
+    }
+
+    private void checkDax(List<String> problems) {
+        for (var e : daxFiles.entrySet()) {
+            ZoneDevice.Pgmap pg = m.zoneDevice().pgmapAt(e.getValue());
+            AddressSpace as = fileAt(e.getKey());
+            if (pg == null || as == null) {
+                problems.add("DAX file at " + hex(e.getKey()) + " has lost its file or its pgmap");
+                continue;
+            }
+            if (!as.tree().isEmpty()) problems.add("DAX file " + as.name() + " has page-cache folios");
+            for (long pfn = pg.start(); pfn < pg.end(); pfn++) {
+                long mapping = mem.mapping(pfn);
+                int ref = mem.refcount(pfn), mapcount = mem.pageType(pfn) + 1;
+                if (mapping != 0 && (mapping != as.address() || mem.word(pfn, Memmap.W_INDEX) != pfn - pg.start())) {
+                    problems.add("fsdax PFN " + pfn + " is associated with the wrong file or index");
+                }
+                if (ref < mapcount || ref > 0 && mapping == 0) problems.add("fsdax PFN " + pfn + ": refcount " + ref + ", mapcount " + mapcount);
+                if (mem.isHead(pfn) || mem.isTail(pfn)) problems.add("fsdax PFN " + pfn + " is part of a compound page");
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- invariants and digest
 
     long digest() {
@@ -1829,7 +1989,7 @@ public final class UserMemory implements UserFolios {
         }
         for (AddressSpace a : files.values()) h = h * 31 + a.digest();
         h = h * 31 + mixedMap.hashCode();
-        h = h * 31 + hugeVmas.hashCode() + 7L * deposited.hashCode();
+        h = h * 31 + hugeVmas.hashCode() + 7L * deposited.hashCode() + 11L * daxFiles.hashCode();
         return ((h * 31 + nextMm) * 31 + nextVma) * 31 + nextAnonVma * 17L + nextFile;
     }
 
@@ -1925,5 +2085,6 @@ public final class UserMemory implements UserFolios {
             }
         }
         lru.check(problems);
+        checkDax(problems);
     }
 }

@@ -19,7 +19,8 @@ import java.util.TreeMap;
  * allocator for good, as if the machine had been booted with that range as device memory (what
  * {@code memmap=nn!ss} or a soft-reserved EFI range does on a real machine). {@code memunmap_pages()}
  * gives the range back to the page allocator, as {@code daxctl reconfigure-device --mode=system-ram}
- * would after hot-adding it as ordinary memory. No device page is mapped to user space in the lab.
+ * would after hot-adding it as ordinary memory. Pages of a MEMORY_DEVICE_FS_DAX range are mapped to user space
+ * through a DAX file ({@link UserMemory#createDaxFile}); no other type's pages are.
  */
 public final class ZoneDevice {
     /** enum memory_type (include/linux/memremap.h); 0 is left unused to catch an uninitialised pgmap. */
@@ -164,6 +165,10 @@ public final class ZoneDevice {
             throw KernelError.error("memunmap_pages(): unmap the lowest device range first (PFN " + lowestDevicePfn() + "); the lab's "
                     + "device memory is one block at the top of the machine");
         }
+        if (m.userMemory().daxFileOn(addr) != 0) {
+            throw KernelError.error("memunmap_pages(): the DAX file " + m.userMemory().fileAt(m.userMemory().daxFileOn(addr)).name()
+                    + " still lives on this pgmap (the filesystem is mounted; the lab cannot unmount it)");
+        }
         for (long pfn = pg.start; pfn < pg.end(); pfn++) {
             if (mm.refcount(pfn) != pg.type.initialRefcount() || mm.pageType(pfn) != PageType.NO_TYPE) {
                 throw KernelError.error(String.format("memunmap_pages(): PFN %d is still in use (refcount %d); the kernel would wait "
@@ -182,6 +187,52 @@ public final class ZoneDevice {
             z.freeOnePage(pfn, 0, true);
         }
         if (trace.on()) trace.emit("memunmap_pages", "PFNs " + pg.start + "-" + (pg.end() - 1) + " leave ZONE_DEVICE and go to the buddy allocator", 0);
+    }
+
+    /**
+     * folio_put() of a ZONE_DEVICE page: __folio_put() sends the last reference to free_zone_device_folio(),
+     * never to the buddy allocator. Refuses (changing nothing) a put of a page at refcount 0 or one that
+     * would leave fewer references than its mappings hold.
+     */
+    void folioPut(long pfn) {
+        int ref = mm.refcount(pfn);
+        int t = mm.pageType(pfn);
+        int mapcount = PageType.hasType(t) ? 0 : t + 1;
+        if (ref <= 0) {
+            throw KernelError.error("folio_put(): ZONE_DEVICE PFN " + pfn + " has refcount " + ref + ": nobody holds a reference to drop "
+                    + "(the kernel's VM_BUG_ON_PAGE(page_ref_count(page) == 0))");
+        }
+        if (ref - 1 < mapcount) {
+            throw KernelError.error("folio_put(): ZONE_DEVICE PFN " + pfn + " is mapped " + mapcount + " time(s) and each mapping holds a "
+                    + "reference; refcount " + ref + " cannot drop. Nothing changed");
+        }
+        mm.setRefcount(pfn, ref - 1);
+        if (trace.on()) trace.emit("folio_put", "refcount of ZONE_DEVICE PFN " + pfn + " is now " + (ref - 1), 0);
+        if (ref == 1) freeZoneDeviceFolio(pfn);
+    }
+
+    /**
+     * free_zone_device_folio() (mm/memremap.c, 6.15+): the page stays in its pgmap. FS DAX keeps folio->mapping
+     * (the DAX entry still names the file's block) and only wakes waiters (wake_up_var: dax_break_layout waits
+     * for idle pages); GENERIC goes back to refcount 1; the driver-allocated types clear mapping and call the
+     * driver's page_free.
+     */
+    private void freeZoneDeviceFolio(long pfn) {
+        Pgmap pg = pgmapOf(pfn);
+        String what;
+        switch (pg.type) {
+            case MEMORY_DEVICE_FS_DAX -> what = "FS DAX: the page is idle in its pgmap (mapping kept), wake_up_var";
+            case MEMORY_DEVICE_GENERIC -> {
+                mm.setWord(pfn, Memmap.W_MAPPING, 0);
+                mm.setRefcount(pfn, 1);
+                what = "GENERIC: page_free, folio_set_count(folio, 1)";
+            }
+            default -> {
+                mm.setWord(pfn, Memmap.W_MAPPING, 0);
+                what = pg.type + ": mapping = NULL, pgmap->ops->page_free gives it to the driver's allocator";
+            }
+        }
+        if (trace.on()) trace.emit("free_zone_device_folio", "PFN " + pfn + ": " + what, 0);
     }
 
     // ---------------------------------------------------------------- invariants

@@ -65,12 +65,25 @@ class HugetlbTest {
     }
 
     @Test
-    void memoryFailureOnAnInUseHugePageIsRefusedAndChangesNothing() {
-        t.hugetlbPoolGrow(1);
+    void memoryFailureOnAnInUseHugePageFailsAndKeepsTheFolioOutOfUse() {
+        t.hugetlbPoolGrow(2);
         long h = t.allocHugetlbFolio();
-        long digest = m.digest();
-        assertThrows(KernelError.class, () -> MemoryFailure.run(m, h + 1));
-        assertEquals(digest, m.digest());
+        Memmap mem = m.memmap();
+        MemoryFailure.Result r = MemoryFailure.run(m, h + 1);
+        assertEquals(MemoryFailure.EBUSY, r.ret());
+        assertEquals(List.of(String.format("Memory failure: %#x: recovery action for huge page: Failed", h + 1)), r.log());
+        assertTrue(mem.testFlag(h, PageFlag.PG_hwpoison), "hugetlb_set_folio_hwpoison: the folio's flag");
+        assertFalse(mem.testFlag(h + 1, PageFlag.PG_hwpoison), "the raw page is only on the _hugetlb_hwpoison list");
+        assertEquals(1, mem.refcount(h), "memory_failure's own reference went back (me_huge_page: folio_put)");
+        assertTrue(t.isHugetlbFolio(h), "still a pool folio while its owner holds it");
+        assertEquals(List.of(), m.checkConsistency());
+        assertEquals(MemoryFailure.EHWPOISON, MemoryFailure.run(m, h + 3).ret(), "a second hit: already poisoned");
+        m.folioPut(h);
+        assertEquals(2, t.freeHugepages(), "free_huge_folio: back on the free list");
+        long other = t.allocHugetlbFolio();
+        assertTrue(other >= 0 && other != h, "dequeue_hugetlb_folio_node_exact skips the poisoned folio");
+        assertEquals(-1, t.allocHugetlbFolio(), "and never hands it out");
+        assertEquals(List.of(), m.checkConsistency());
     }
 
     /** Pool operations at random with checkConsistency() after every step; prints its seed on failure. */

@@ -137,12 +137,32 @@ final class KindFunctions {
                 .simplification("the kernel's takes a struct device and a filled-in struct dev_pagemap and returns the range's "
                         + "kernel address. The lab has one memmap, so the range is the top nr_pages PFNs of the machine (below any "
                         + "earlier range), which must be free; they leave the zone, as if booted with that range as device memory. "
-                        + "No device page is mapped to user space, and there is no device-side allocator")
+                        + "Only FS DAX pages are mapped to user space (through lab_dax_file), and there is no device-side allocator")
                 .impl((c, a) -> {
                     ZoneDevice.Type t = ZoneDevice.Type.of((int) a.get(1).bits());
                     if (t == null) throw KernelError.error("devm_memremap_pages(): type " + a.get(1).bits() + " is not an enum memory_type "
                             + "(MEMORY_DEVICE_PRIVATE 1 .. MEMORY_DEVICE_PCI_P2PDMA 5)");
                     return Value.pointer(PGMAP_PTR, c.machine().zoneDevice().devmMemremapPages(a.get(0).bits(), t));
+                }));
+        r.register(FunctionDef.prototype("struct address_space *lab_dax_file(const char *name, struct dev_pagemap *pgmap)").mutates()
+                .group(KINDS).source("(lab; fs/dax.c dax_iomap_pte_fault, dax_associate_entry; mm/memory.c vmf_insert_page_mkwrite, "
+                        + "insert_page; mm/memremap.c free_zone_device_folio)")
+                .meaning("a file on a filesystem mounted -o dax over a MEMORY_DEVICE_FS_DAX pgmap (type 3): lab_mmap it MAP_SHARED "
+                        + "and a fault maps the device page itself, no page cache: the first use sets folio->mapping = the file's "
+                        + "address_space and index = the file offset (dax_associate_entry), each mapping adds a reference and a "
+                        + "mapcount (insert_page). munmap or exit drops them; at refcount 0 free_zone_device_folio() leaves the page in "
+                        + "its pgmap (FS DAX only wakes waiters and keeps mapping), never in the buddy allocator. lab_vmas shows "
+                        + "VM_HUGEPAGE, as ext4 and xfs set for DAX. memory_failure on a used block: SIGBUS to every mapper, "
+                        + "'dax page: Recovered', the page stays poisoned in the pgmap")
+                .simplification("the lab's filesystem is the identity: file offset i is the pgmap's PFN start + i, one file per pgmap, "
+                        + "as large as the range. Every fault maps one 4 KiB PTE (no dax_iomap_pmd_fault); no DAX entries in i_pages, "
+                        + "no dirty tracking (DAX writes go straight to the device), no truncate, no MAP_SYNC; the pgmap cannot be "
+                        + "unmapped while the file exists")
+                .impl((c, a) -> {
+                    String name = a.get(0).text();
+                    if (name == null) throw KernelError.error("lab_dax_file(): the name must be a string literal, e.g. \"pmem0-file\"");
+                    if (a.get(1).bits() == 0) throw c.nullDeref(0);
+                    return Value.pointer(MmFunctions.MAPPING_PTR, c.machine().userMemory().createDaxFile(name, a.get(1).bits()).address());
                 }));
         r.register(FunctionDef.prototype("void memunmap_pages(struct dev_pagemap *pgmap)").mutates().group(KINDS)
                 .source("mm/memremap.c")
@@ -213,10 +233,13 @@ final class KindFunctions {
                 .meaning("a hardware memory error at pfn: PG_hwpoison, then by owner: a free buddy page is taken off its free "
                         + "list for good (Recovered, 0); user folios go to their owner; slab, page-table, zsmalloc, reserved and "
                         + "other kernel pages are unhandlable (Ignored, -EBUSY); a second hit is -EHWPOISON. Prints the kernel's lines")
-                .simplification("flags are ignored (no MF_ACTION_REQUIRED); no hugetlb path. A page of a large folio: PG_has_hwpoisoned, "
+                .simplification("flags are ignored (no MF_ACTION_REQUIRED). hugetlb: a free pool folio is dissolved ('free huge page: "
+                        + "Recovered'); an in-use one gets PG_hwpoison on the folio, 'huge page: Failed', -EBUSY, and the pool never "
+                        + "hands it out again (the lab's hugetlb folios are never mapped). A page of a large folio: PG_has_hwpoisoned, "
                         + "then try_to_split_thp_page() (split_folio's rules); if the split fails (pinned, referenced, locked) "
                         + "the failed-split path: SIGBUS to every mapper, 'unsplit thp: Failed', -EHWPOISON. A ZONE_DEVICE page goes to "
-                        + "memory_failure_dev_pagemap: nobody maps it in the lab, so dax_lock_folio fails, 'dax page: Failed', "
+                        + "memory_failure_dev_pagemap: a block of a DAX file (lab_dax_file) gets PG_hwpoison, its mappers SIGBUS, "
+                        + "'dax page: Recovered', 0; any other device page has no mapping, so dax_lock_folio fails, 'dax page: Failed', "
                         + "-EBUSY, no PG_hwpoison. A poisoned order-0 page that is later freed is kept off the free lists, as "
                         + "free_pages_prepare does")
                 .impl((c, a) -> {

@@ -205,7 +205,11 @@ final class MmFunctions {
                         c.print(String.format("%08x-%08x %s %08x 00:00 0%s    vm_area_struct 0x%016x%s", v.start(), v.end(), perms, off,
                                 as == null ? "" : "    " + as.name(), v.address(),
                                 v.anonVma() == 0 ? "" : String.format(", anon_vma 0x%016x", v.anonVma()))
-                                + (um(c).isMixedMap(v) ? ", VM_MIXEDMAP" : "") + (um(c).isHugePage(v) ? ", VM_HUGEPAGE" : ""));
+                                + (um(c).isMixedMap(v) ? ", VM_MIXEDMAP" : "")
+                                + (um(c).isHugePage(v) || um(c).isDax(v) ? ", VM_HUGEPAGE" : "")
+                                // ext4/xfs mmap_prepare of a DAX file: DAX ops and VM_HUGEPAGE; the pages are refcounted
+                                // folios since 6.15, so neither VM_MIXEDMAP nor VM_PFNMAP
+                                + (um(c).isDax(v) ? ", DAX (vma_is_dax)" : ""));
                     }
                     return Value.VOID;
                 }));

@@ -7,7 +7,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class KindsScriptsTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"kinds-memory-types.sim", "kinds-memory-failure.sim", "kinds-compaction.sim", "kinds-guard-pages.sim", "kinds-anon-compaction.sim",
-            "kinds-zone-device.sim", "kinds-driver-pages.sim", "kinds-balloon-migration.sim", "kinds-large-folio-failure.sim"})
+            "kinds-zone-device.sim", "kinds-driver-pages.sim", "kinds-balloon-migration.sim", "kinds-large-folio-failure.sim",
+            "kinds-fsdax.sim"})
     void scriptPrintsExactlyWhatItExpects(String name) throws Exception {
         SimScript.load(name).runAndCheck();
     }

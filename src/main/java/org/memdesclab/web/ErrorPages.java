@@ -82,7 +82,8 @@ final class ErrorPages {
         else page(ctx, 500, "Something went wrong", message, "The details are in the server's log.", null);
     }
 
-    private static void page(Context ctx, int status, String title, String message, String detail, String link) {
+    /** A page in the site's layout with {@code status}; {@code link} is null or {@code href|text} for a second button. */
+    static void page(Context ctx, int status, String title, String message, String detail, String link) {
         Map<String, Object> m = new HashMap<>();
         m.put("title", title);
         m.put("message", message);

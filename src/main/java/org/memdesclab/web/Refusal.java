@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * A request refused before it reached the lab (too big, too fast, cross-site), answered in the form its
  * sender reads: JSON for the API, an out-of-band console note for htmx (the page's htmx-config swaps
- * 403, 413 and 429 answers), a small page otherwise. The learner's lab is not touched.
+ * 403, 413 and 429 answers), a page in the site's layout otherwise. The learner's lab is not touched.
  */
 final class Refusal {
     private Refusal() {}
@@ -20,9 +20,7 @@ final class Refusal {
             ctx.html("<div hx-swap-oob=\"beforeend:#console-log\"><div class=\"entry note err\"><div class=\"echo\"><span>"
                     + m + "</span></div></div></div>\n<div hx-swap-oob=\"innerHTML:#live-summary\"><span>" + m + "</span></div>\n");
         } else {
-            ctx.html("<!doctype html><html lang=en><meta charset=utf-8><title>Refused · Memdesc Lab</title>"
-                    + "<link rel=\"stylesheet\" href=\"/static/lab.css\"><main class=\"home\"><h1>Refused</h1><p role=\"alert\">"
-                    + escape(message) + "</p><p><a href=\"/\">Back to the lessons</a></p></main></html>");
+            ErrorPages.page(ctx, status, "Refused", message, null, null); // the site's layout, like 404 and 500
         }
         ctx.skipRemainingHandlers();
     }

@@ -102,6 +102,9 @@ class SecurityTest {
                 .POST(HttpRequest.BodyPublishers.ofString("statement=cat+%2Fproc%2Fbuddyinfo")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(403, r.statusCode());
         assertTrue(r.headers().firstValue("Set-Cookie").isEmpty(), "a refused request sets no learner cookie");
+        // a plain form post (no htmx) is answered with a page in the site's layout, its message escaped
+        assertTrue(r.body().contains("<header class=\"topbar\"") && r.body().contains("Back to the lessons")
+                && r.body().contains("Cross-site request refused: it comes from https://evil.example"), r.body());
     }
 
     @Test

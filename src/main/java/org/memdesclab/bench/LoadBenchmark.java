@@ -437,7 +437,8 @@ public final class LoadBenchmark {
         };
     }
 
-    static void deleteTree(Path dir) {
+    /** Deletes a temporary folder and everything in it, quietly: a folder left behind is harmless. */
+    public static void deleteTree(Path dir) {
         try (var s = Files.walk(dir)) {
             s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
                 try {

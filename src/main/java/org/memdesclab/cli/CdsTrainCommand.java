@@ -9,9 +9,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
+import org.memdesclab.bench.LoadBenchmark;
 import org.memdesclab.store.Database;
 import org.memdesclab.web.App;
 import org.memdesclab.web.LessonWiring;
@@ -44,7 +43,7 @@ public final class CdsTrainCommand implements Callable<Integer> {
         } finally {
             if (app != null) app.close();
             ds.close();
-            deleteTree(data);
+            LoadBenchmark.deleteTree(data);
         }
     }
 
@@ -77,11 +76,5 @@ public final class CdsTrainCommand implements Callable<Integer> {
         }
         // a changed route only makes the archive smaller, but the build should say so
         if (status != 200) throw new IOException(what + " answered " + status);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
     }
 }

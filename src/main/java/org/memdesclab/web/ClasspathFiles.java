@@ -10,7 +10,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -22,6 +21,8 @@ final class ClasspathFiles {
     private static final Map<String, String> TYPES = Map.of(
             "css", "text/css; charset=utf-8", "js", "text/javascript; charset=utf-8", "map", "application/json",
             "svg", "image/svg+xml", "png", "image/png", "ico", "image/x-icon", "woff2", "font/woff2", "txt", "text/plain; charset=utf-8");
+
+    private static final java.util.regex.Pattern SEGMENT = java.util.regex.Pattern.compile("[A-Za-z0-9._@+-]+");
 
     private final String hostedPath;
     private final String folder;
@@ -59,7 +60,7 @@ final class ClasspathFiles {
     private static boolean safe(String rest) {
         if (!rest.startsWith("/") || rest.length() > 200) return false;
         for (String segment : rest.substring(1).split("/", -1)) {
-            if (segment.isEmpty() || segment.startsWith(".") || !segment.matches("[A-Za-z0-9._@+-]+")) return false;
+            if (segment.isEmpty() || segment.startsWith(".") || !SEGMENT.matcher(segment).matches()) return false;
         }
         return TYPES.containsKey(extension(rest));
     }
@@ -67,17 +68,18 @@ final class ClasspathFiles {
     private File find(String rest) {
         File f = files.get(rest);
         if (f == null) {
-            f = read(rest).orElse(null);
+            f = read(rest);
             if (f != null) files.put(rest, f);
         }
         return f;
     }
 
-    private Optional<File> read(String rest) {
+    /** The file from the class path, or null if there is none. */
+    private File read(String rest) {
         try (InputStream in = ClasspathFiles.class.getResourceAsStream("/" + folder + rest)) {
-            if (in == null) return Optional.empty();
+            if (in == null) return null;
             byte[] bytes = in.readAllBytes();
-            return Optional.of(new File(bytes, TYPES.get(extension(rest)), etag(bytes)));
+            return new File(bytes, TYPES.get(extension(rest)), etag(bytes));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
